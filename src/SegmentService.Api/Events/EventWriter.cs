@@ -1,0 +1,66 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace SegmentService.Api.Events;
+
+/// <summary>
+/// Stores a request's events with one INSERT over unnest()ed arrays: one round trip per request,
+/// idempotent on event_id even when concurrent requests race with the same id.
+/// </summary>
+public sealed class EventWriter(NpgsqlDataSource dataSource, TimeProvider timeProvider)
+{
+    private const string InsertSql = """
+        INSERT INTO events (event_id, user_id, type, item_id, occurred_at, received_at, value, quantity, session_id, source)
+        SELECT e.event_id, e.user_id, e.type, e.item_id, e.occurred_at, $10, e.value, e.quantity, e.session_id, e.source
+        FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::timestamptz[],
+                    $6::numeric[], $7::integer[], $8::text[], $9::text[])
+             AS e(event_id, user_id, type, item_id, occurred_at, value, quantity, session_id, source)
+        ON CONFLICT (event_id) DO NOTHING
+        """;
+
+    /// <summary>Stores the events whose ids are new; returns how many were stored (the rest were duplicates).</summary>
+    /// <remarks>The caller passes distinct event ids. Returns only after the rows are committed.</remarks>
+    public async Task<int> WriteAsync(IReadOnlyList<ValidEvent> events, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return 0;
+        }
+        var count = events.Count;
+        var ids = new string[count];
+        var users = new string[count];
+        var types = new short[count];
+        var items = new string[count];
+        var occurred = new DateTime[count];
+        var values = new decimal?[count];
+        var quantities = new int?[count];
+        var sessions = new string?[count];
+        var sources = new string?[count];
+        for (var i = 0; i < count; i++)
+        {
+            var e = events[i];
+            ids[i] = e.EventId;
+            users[i] = e.UserId;
+            types[i] = (short)e.Type;
+            items[i] = e.ItemId;
+            occurred[i] = e.OccurredAt.UtcDateTime;
+            values[i] = e.Value;
+            quantities[i] = e.Quantity;
+            sessions[i] = e.SessionId;
+            sources[i] = e.Source;
+        }
+
+        await using var command = dataSource.CreateCommand(InsertSql);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = users });
+        command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = types });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = items });
+        command.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = occurred, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = values });
+        command.Parameters.Add(new NpgsqlParameter<int?[]> { TypedValue = quantities });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = sessions });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = sources });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = timeProvider.GetUtcNow().UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace SegmentService.Api.Hosting;
+
+public static class SwaggerSetup
+{
+    public static IServiceCollection AddApiDocumentation(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "SegmentService API",
+                Version = "v1",
+                Description = "Behaviour events in, segment-aware recommendations out. " +
+                    $"Every call but /health/* needs an API key in the {ApiKeyAuthenticationHandler.HeaderName} header.",
+            });
+            options.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = ApiKeyAuthenticationHandler.HeaderName,
+                Description = "A storefront, frontend or admin key (see README for the Development keys).",
+            });
+            options.OperationFilter<ApiKeyOperationFilter>();
+            var xml = Path.Combine(AppContext.BaseDirectory, "SegmentService.Api.xml");
+            if (File.Exists(xml))
+            {
+                options.IncludeXmlComments(xml);
+            }
+        });
+        return services;
+    }
+
+    public static WebApplication UseApiDocumentation(this WebApplication app)
+    {
+        app.UseSwagger();
+        app.UseSwaggerUI(options =>
+        {
+            options.SwaggerEndpoint("/swagger/v1/swagger.json", "SegmentService v1");
+            options.DocumentTitle = "SegmentService";
+            options.EnablePersistAuthorization();
+        });
+        return app;
+    }
+}
+
+/// <summary>Marks secured operations with the API key requirement and their 401/403 answers.</summary>
+public sealed class ApiKeyOperationFilter : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
+        if (metadata.OfType<IAllowAnonymous>().Any() || !metadata.OfType<IAuthorizeData>().Any())
+        {
+            return;
+        }
+        operation.Security ??= [];
+        operation.Security.Add(new OpenApiSecurityRequirement
+        {
+            [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, context.Document)] = [],
+        });
+        operation.Responses ??= [];
+        operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No API key, or an unknown one (problem+json)." });
+        operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key's role may not call this endpoint (problem+json)." });
+    }
+}

@@ -1,0 +1,39 @@
+using SegmentService.Api.Catalog;
+using SegmentService.Api.Events;
+using SegmentService.Api.Hosting;
+using SegmentService.Api.Storage;
+using Serilog;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddSerilogLogging();
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ProblemHandling.MaxRequestBodyBytes);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddStorage();
+builder.Services.AddApiKeyAuth();
+builder.Services.AddApiProblemDetails();
+builder.Services.AddApiDocumentation();
+builder.Services.AddHealth();
+builder.Services.AddEvents();
+builder.Services.AddCatalog();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseSerilogRequestLogging();
+app.UseRequestBodyLimit();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseApiDocumentation();
+
+app.MapHealth();
+app.MapEventsApi();
+app.MapCatalogApi();
+
+await app.MigrateDatabaseIfConfiguredAsync();
+app.LogDevelopmentKeys();
+await app.RunAsync();
+
+/// <summary>The entry point, public for WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace SegmentService.Api.Storage;
+
+public static class StorageServices
+{
+    public static IServiceCollection AddStorage(this IServiceCollection services)
+    {
+        services.AddOptions<DatabaseOptions>()
+            .BindConfiguration(DatabaseOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddSingleton(serviceProvider => CreateDataSource(serviceProvider.GetRequiredService<IConfiguration>()));
+        services.AddDbContextPool<SegmentDbContext>((serviceProvider, options) =>
+            options.UseNpgsql(serviceProvider.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<DatabaseMigrator>();
+        return services;
+    }
+
+    private static NpgsqlDataSource CreateDataSource(IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString("Postgres");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                "ConnectionStrings:Postgres is not set. Set it in appsettings or as the environment variable ConnectionStrings__Postgres.");
+        }
+        try
+        {
+            return new NpgsqlDataSourceBuilder(connectionString).Build();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException($"ConnectionStrings:Postgres is not a valid Npgsql connection string: {ex.Message}", ex);
+        }
+    }
+}
+
+public static class DatabaseStartup
+{
+    public static async Task MigrateDatabaseIfConfiguredAsync(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.MigrateOnStart)
+        {
+            await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
+        }
+    }
+}

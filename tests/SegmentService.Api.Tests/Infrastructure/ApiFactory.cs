@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace SegmentService.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real service over its own fresh PostgreSQL database (created, migrated at start, dropped after),
+/// with a <see cref="FakeTimeProvider"/> for the clock. One per test class.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
+
+    public FakeTimeProvider Time { get; } = new(Start);
+
+    public string ConnectionString { get; protected set; } = "";
+
+    /// <summary>Extra settings for a derived factory (configuration key → value).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
+    protected virtual string EnvironmentName => "Testing";
+
+    /// <summary>Whether this factory created its database and so drops it when disposed.</summary>
+    protected virtual bool OwnsDatabase => true;
+
+    public virtual async Task InitializeAsync()
+    {
+        ConnectionString = await TestPostgres.CreateDatabaseAsync("ss_" + GetType().Name);
+        _ = Server; // start the host now: applies migrations
+    }
+
+    public new virtual async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (OwnsDatabase && ConnectionString.Length > 0)
+        {
+            await TestPostgres.DropDatabaseAsync(ConnectionString);
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(EnvironmentName);
+        builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+        builder.UseSetting("Auth:StorefrontKeys:0", TestKeys.Storefront);
+        builder.UseSetting("Auth:AdminKeys:0", TestKeys.Admin);
+        builder.UseSetting("Auth:FrontendKeys:0", TestKeys.Frontend);
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Time);
+        });
+    }
+
+    public HttpClient ClientWithKey(string? key)
+    {
+        var client = CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
+        return client;
+    }
+
+    public HttpClient Storefront() => ClientWithKey(TestKeys.Storefront);
+
+    public HttpClient Admin() => ClientWithKey(TestKeys.Admin);
+
+    public async Task<T?> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        var result = await command.ExecuteScalarAsync();
+        return result is null or DBNull ? default : (T)Convert.ChangeType(result, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
