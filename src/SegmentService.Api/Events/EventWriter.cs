@@ -7,7 +7,11 @@ namespace SegmentService.Api.Events;
 /// Stores a request's events with one INSERT over unnest()ed arrays: one round trip per request,
 /// idempotent on event_id even when concurrent requests race with the same id.
 /// </summary>
-public sealed class EventWriter(NpgsqlDataSource dataSource, TimeProvider timeProvider)
+public sealed class EventWriter(
+    NpgsqlDataSource dataSource,
+    TimeProvider timeProvider,
+    IEnumerable<IEventsCommittedObserver> observers,
+    ILogger<EventWriter> logger)
 {
     private const string InsertSql = """
         INSERT INTO events (event_id, user_id, type, item_id, occurred_at, received_at, value, quantity, session_id, source)
@@ -16,15 +20,18 @@ public sealed class EventWriter(NpgsqlDataSource dataSource, TimeProvider timePr
                     $6::numeric[], $7::integer[], $8::text[], $9::text[])
              AS e(event_id, user_id, type, item_id, occurred_at, value, quantity, session_id, source)
         ON CONFLICT (event_id) DO NOTHING
+        RETURNING event_id
         """;
 
-    /// <summary>Stores the events whose ids are new; returns how many were stored (the rest were duplicates).</summary>
-    /// <remarks>The caller passes distinct event ids. Returns only after the rows are committed.</remarks>
-    public async Task<int> WriteAsync(IReadOnlyList<ValidEvent> events, CancellationToken cancellationToken)
+    private readonly IEventsCommittedObserver[] _observers = [.. observers];
+
+    /// <summary>Stores the events whose ids are new and returns those (the rest were duplicates).</summary>
+    /// <remarks>The caller passes distinct event ids. Returns only after the rows are committed and observers told.</remarks>
+    public async Task<IReadOnlyList<ValidEvent>> WriteAsync(IReadOnlyList<ValidEvent> events, CancellationToken cancellationToken)
     {
         if (events.Count == 0)
         {
-            return 0;
+            return [];
         }
         var count = events.Count;
         var ids = new string[count];
@@ -61,6 +68,27 @@ public sealed class EventWriter(NpgsqlDataSource dataSource, TimeProvider timePr
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = sessions });
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = sources });
         command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = timeProvider.GetUtcNow().UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        var inserted = new HashSet<string>(count, StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                inserted.Add(reader.GetString(0));
+            }
+        }
+        IReadOnlyList<ValidEvent> stored = inserted.Count == count ? events : [.. events.Where(e => inserted.Contains(e.EventId))];
+        foreach (var observer in _observers)
+        {
+            // The events are committed: a failing observer must not turn that into an error for the client.
+            try
+            {
+                await observer.OnEventsCommittedAsync(stored, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Observer {Observer} failed on {Count} committed events", observer.GetType().Name, stored.Count);
+            }
+        }
+        return stored;
     }
 }

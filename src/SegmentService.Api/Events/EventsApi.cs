@@ -68,7 +68,7 @@ public static class EventsApi
             index++;
         }
 
-        var stored = await writer.WriteAsync(valid, cancellationToken);
+        var stored = (await writer.WriteAsync(valid, cancellationToken)).Count;
         var duplicates = valid.Count - stored + repeatsInBatch;
         logger.LogInformation(
             "Ingested {Accepted} events ({Duplicates} duplicates, {Rejected} rejected)", stored, duplicates, rejected.Count);
