@@ -1,4 +1,5 @@
 using SegmentService.Api.Catalog;
+using SegmentService.Api.Demo;
 using SegmentService.Api.Events;
 using SegmentService.Api.Hosting;
 using SegmentService.Api.Storage;
@@ -16,6 +17,7 @@ builder.Services.AddApiDocumentation();
 builder.Services.AddHealth();
 builder.Services.AddEvents();
 builder.Services.AddCatalog();
+builder.Services.AddDemoData();
 
 var app = builder.Build();
 
