@@ -24,12 +24,14 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSerilogRequestLogging();
+app.UseRequestMetrics();
 app.UseRequestBodyLimit();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseApiDocumentation();
 
 app.MapHealth();
+app.MapMetricsEndpoint();
 app.MapEventsApi();
 app.MapCatalogApi();
 

@@ -27,6 +27,7 @@ public static class EventsApi
         HttpRequest request,
         EventWriter writer,
         TimeProvider timeProvider,
+        IngestMetrics metrics,
         ILogger<EventWriter> logger,
         CancellationToken cancellationToken)
     {
@@ -70,6 +71,7 @@ public static class EventsApi
 
         var stored = (await writer.WriteAsync(valid, cancellationToken)).Count;
         var duplicates = valid.Count - stored + repeatsInBatch;
+        metrics.Record(stored, duplicates, rejected.Count);
         logger.LogInformation(
             "Ingested {Accepted} events ({Duplicates} duplicates, {Rejected} rejected)", stored, duplicates, rejected.Count);
         return TypedResults.Ok(new EventBatchResult(stored, duplicates, rejected));
