@@ -15,7 +15,7 @@ public static partial class JsonFields
     {
         foreach (var property in obj.EnumerateObject())
         {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(DecodedName(property), name, StringComparison.OrdinalIgnoreCase))
             {
                 value = property.Value;
                 return value.ValueKind != JsonValueKind.Null;
@@ -36,7 +36,39 @@ public static partial class JsonFields
             errors.Add(name, $"must be a string (got {Describe(value.ValueKind)}).");
             return null;
         }
-        return value.GetString();
+        if (!TryDecode(value, out var text))
+        {
+            errors.Add(name, "must be valid Unicode text (it has an unpaired surrogate escape).");
+            return null;
+        }
+        return text;
+    }
+
+    // JSON may escape lone UTF-16 surrogates ("\ud800"), which parse but cannot be decoded to a string.
+    private static bool TryDecode(JsonElement value, out string? text)
+    {
+        try
+        {
+            text = value.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = null;
+            return false;
+        }
+    }
+
+    private static string? DecodedName(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     public static decimal? GetDecimal(JsonElement obj, string name, FieldErrors errors)
@@ -110,7 +142,8 @@ public static partial class JsonFields
         element.ValueKind == JsonValueKind.Object
         && TryGet(element, name, out var id)
         && id.ValueKind == JsonValueKind.String
-        && id.GetString() is { Length: <= InputRules.MaxIdLength } text
+        && TryDecode(id, out var text)
+        && text is { Length: <= InputRules.MaxIdLength }
             ? text
             : null;
 

@@ -44,6 +44,8 @@ public sealed class CatalogTests(ApiFactory factory) : IClassFixture<ApiFactory>
     [InlineData("""{"category":"shoes","price":"cheap"}""", "price")]
     [InlineData("""{"category":"shoes","price":1,"inStock":"yes"}""", "inStock")]
     [InlineData("""{"category":"shoes","price":1,"itemId":"other"}""", "itemId")]
+    [InlineData("""{"category":"\udc00","price":1}""", "category")]
+    [InlineData("""{"category":"shoes","price":1e400}""", "price")]
     public async Task InvalidPutNamesTheField(string body, string field)
     {
         var response = await _client.PutAsync("/items/sku-invalid", Json(body));

@@ -146,6 +146,23 @@ public sealed class EventIngestTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task UnpairedSurrogateEscapesAreRejectedNotAServerError()
+    {
+        var response = await _client.PostAsync("/events", Json("""
+            {"events":[
+              {"eventId":"\ud800","userId":"u","type":"view","itemId":"i"},
+              {"\udc00odd":"x","eventId":"sur-ok","userId":"u","type":"view","itemId":"i"}
+            ]}
+            """));
+        var result = await response.ReadOkAsync<EventBatchResult>();
+
+        Assert.Equal(1, result.Accepted);
+        var rejection = Assert.Single(result.Rejected);
+        Assert.Equal((0, (string?)null), (rejection.Index, rejection.EventId));
+        Assert.True(rejection.Errors.ContainsKey("eventId"));
+    }
+
+    [Fact]
     public async Task NonObjectEntryIsRejectedByIndex()
     {
         var result = await (await _client.PostAsync("/events", Json("""{"events":[42, {"eventId":"obj-ok","userId":"u","type":"click","itemId":"i"}]}"""))).ReadOkAsync<EventBatchResult>();
