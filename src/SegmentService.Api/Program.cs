@@ -3,7 +3,6 @@ using SegmentService.Api.Demo;
 using SegmentService.Api.Events;
 using SegmentService.Api.Hosting;
 using SegmentService.Api.Storage;
-using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -23,7 +22,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseSerilogRequestLogging();
+app.UseRequestLogging();
 app.UseRequestMetrics();
 app.UseRequestBodyLimit();
 app.UseAuthentication();
@@ -35,6 +34,7 @@ app.MapMetricsEndpoint();
 app.MapEventsApi();
 app.MapCatalogApi();
 
+app.ValidateOptionsBeforeStart();
 await app.MigrateDatabaseIfConfiguredAsync();
 app.LogDevelopmentKeys();
 await app.RunAsync();

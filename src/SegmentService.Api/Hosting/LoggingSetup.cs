@@ -15,4 +15,15 @@ public static class LoggingSetup
             preserveStaticLogger: true);
         return builder;
     }
+
+    /// <summary>
+    /// One log event per request. The middleware would otherwise write to Serilog's static logger,
+    /// which this service leaves unconfigured (no static state), so it is handed the host's logger.
+    /// </summary>
+    public static WebApplication UseRequestLogging(this WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<Serilog.ILogger>();
+        app.UseSerilogRequestLogging(options => options.Logger = logger);
+        return app;
+    }
 }

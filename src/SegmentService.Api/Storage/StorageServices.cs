@@ -40,6 +40,10 @@ public static class StorageServices
 
 public static class DatabaseStartup
 {
+    /// <summary>Runs the start-up validation of every options class now, so a bad setting stops the service before it touches the database.</summary>
+    public static void ValidateOptionsBeforeStart(this WebApplication app) =>
+        app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+
     public static async Task MigrateDatabaseIfConfiguredAsync(this WebApplication app)
     {
         if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.MigrateOnStart)
