@@ -72,7 +72,7 @@ public static class EventsApi
         var stored = (await writer.WriteAsync(valid, cancellationToken)).Count;
         var duplicates = valid.Count - stored + repeatsInBatch;
         metrics.Record(stored, duplicates, rejected.Count);
-        logger.LogInformation(
+        logger.LogDebug(
             "Ingested {Accepted} events ({Duplicates} duplicates, {Rejected} rejected)", stored, duplicates, rejected.Count);
         return TypedResults.Ok(new EventBatchResult(stored, duplicates, rejected));
     }
