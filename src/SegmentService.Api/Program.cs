@@ -1,6 +1,9 @@
 using SegmentService.Api.Catalog;
 using SegmentService.Api.Events;
+using SegmentService.Api.Feedback;
 using SegmentService.Api.Hosting;
+using SegmentService.Api.Policy;
+using SegmentService.Api.Recommendations;
 using SegmentService.Api.Storage;
 using Serilog;
 
@@ -16,6 +19,7 @@ builder.Services.AddApiDocumentation();
 builder.Services.AddHealth();
 builder.Services.AddEvents();
 builder.Services.AddCatalog();
+builder.Services.AddPolicy();
 
 var app = builder.Build();
 
@@ -30,6 +34,9 @@ app.UseApiDocumentation();
 app.MapHealth();
 app.MapEventsApi();
 app.MapCatalogApi();
+app.MapRecommendApi();
+app.MapFeedbackApi();
+app.MapPolicyApi();
 
 await app.MigrateDatabaseIfConfiguredAsync();
 app.LogDevelopmentKeys();
