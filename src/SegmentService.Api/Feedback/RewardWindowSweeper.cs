@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using SegmentService.Api.Policy;
+using SegmentService.Api.Recommendations;
 
 namespace SegmentService.Api.Feedback;
 
@@ -12,6 +13,7 @@ namespace SegmentService.Api.Feedback;
 /// </summary>
 public sealed class RewardWindowSweeper(
     PolicyLearner learner,
+    ImpressionLog impressions,
     PolicyReadiness readiness,
     NpgsqlDataSource dataSource,
     IOptions<PolicyOptions> options,
@@ -44,6 +46,8 @@ public sealed class RewardWindowSweeper(
         await _sweeping.WaitAsync(cancellationToken);
         try
         {
+            // Impressions still in the buffer would be invisible to the query below.
+            await impressions.FlushAsync(cancellationToken);
             var applied = 0;
             while (true)
             {

@@ -54,8 +54,20 @@ public sealed class LearningSimulationTests(ITestOutputHelper output)
 
     private async Task<Outcome> RunAsync(IEnumerable<KeyValuePair<string, string?>> settings, int trainSteps, int measureSteps, int driftSteps)
     {
-        await using var factory = new SimulationFactory(settings);
+        var factory = new SimulationFactory(settings);
         await factory.InitializeAsync();
+        try
+        {
+            return await SimulateAsync(factory, trainSteps, measureSteps, driftSteps);
+        }
+        finally
+        {
+            await factory.DisposeAsync();
+        }
+    }
+
+    private async Task<Outcome> SimulateAsync(SimulationFactory factory, int trainSteps, int measureSteps, int driftSteps)
+    {
         await factory.AddItemsAsync(Enumerable.Range(0, Items).Select(i => ($"i{i:00}", "all", true)));
         for (var u = 0; u < Segments * 5; u++)
         {

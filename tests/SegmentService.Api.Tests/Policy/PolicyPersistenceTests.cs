@@ -49,16 +49,18 @@ public sealed class PolicyPersistenceTests(PersistenceFactory factory) : IClassF
         Assert.Equal(snapshotVersion, versionBefore);
         Assert.True(await factory.ScalarAsync<long>($"SELECT count(*) FROM feedback") > 40);
 
-        await using var restarted = new RestartedFactory(factory.ConnectionString);
+        var restarted = new RestartedFactory(factory.ConnectionString);
         await restarted.InitializeAsync();
         await restarted.Get<PolicyReadiness>().WaitAsync(CancellationToken.None);
-
         var after = restarted.Table();
+        var versionAfter = restarted.Get<QTable>().Version;
+        await restarted.DisposeAsync();
+
         Assert.Equal(before.Select(r => r.Key), after.Select(r => r.Key));
         foreach (var (b, a) in before.Zip(after))
         {
             Assert.Equal(b.Entries.OrderBy(e => e.Key, StringComparer.Ordinal), a.Entries.OrderBy(e => e.Key, StringComparer.Ordinal));
         }
-        Assert.True(restarted.Get<QTable>().Version >= versionBefore);
+        Assert.True(versionAfter >= versionBefore);
     }
 }
