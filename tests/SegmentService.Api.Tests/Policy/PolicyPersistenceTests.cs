@@ -63,4 +63,23 @@ public sealed class PolicyPersistenceTests(PersistenceFactory factory) : IClassF
         }
         Assert.True(versionAfter >= versionBefore);
     }
+
+    [Fact]
+    public async Task CleanShutdownWritesEveryAcknowledgedImpression()
+    {
+        var replica = new RestartedFactory(factory.ConnectionString);
+        await replica.InitializeAsync();
+        var ids = new List<string>();
+        using (var client = replica.Storefront())
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                ids.Add((await PolicyFactory.RecommendAsync(client, $"userId=bye-{i}&count=2")).RecommendationId);
+            }
+        }
+        await replica.DisposeAsync();
+
+        var list = string.Join(",", ids.Select(id => $"'{id}'"));
+        Assert.Equal(50L, await factory.ScalarAsync<long>($"SELECT count(*) FROM impressions WHERE recommendation_id IN ({list})"));
+    }
 }
