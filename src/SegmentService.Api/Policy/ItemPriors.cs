@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SegmentService.Api.Events;
@@ -39,17 +40,59 @@ public sealed class ItemPriors(IOptions<PolicyOptions> options, TimeProvider tim
         AddTo(_rows.GetOrAdd(GlobalKey, static _ => new PriorRow()), itemId, weight, occurredAt.UtcTicks);
     }
 
-    /// <summary>Fills NaN entries of <paramref name="values"/> with the prior of the matching item.</summary>
+    /// <summary>Fills NaN entries of <paramref name="values"/> with the prior of the matching item (one lock per row, not per item).</summary>
     public void FillMissing(string segmentKey, ReadOnlySpan<string> itemIds, Span<double> values)
     {
-        var now = timeProvider.GetUtcNow().UtcTicks;
-        _rows.TryGetValue(segmentKey, out var segment);
-        _rows.TryGetValue(GlobalKey, out var global);
-        for (var i = 0; i < itemIds.Length; i++)
+        var missing = ArrayPool<bool>.Shared.Rent(values.Length);
+        try
         {
-            if (double.IsNaN(values[i]))
+            var any = false;
+            for (var i = 0; i < values.Length; i++)
             {
-                values[i] = Prior(segment, global, itemIds[i], now);
+                missing[i] = double.IsNaN(values[i]);
+                if (missing[i])
+                {
+                    values[i] = _options.DefaultPrior;
+                    any = true;
+                }
+            }
+            if (!any)
+            {
+                return;
+            }
+            var now = timeProvider.GetUtcNow().UtcTicks;
+            // The global rate shrunk towards the default, then the segment's rate shrunk towards that.
+            _rows.TryGetValue(GlobalKey, out var global);
+            Smooth(global, itemIds, values, missing, now);
+            _rows.TryGetValue(segmentKey, out var segment);
+            Smooth(segment, itemIds, values, missing, now);
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(missing);
+        }
+    }
+
+    private void Smooth(PriorRow? row, ReadOnlySpan<string> itemIds, Span<double> values, bool[] missing, long now)
+    {
+        if (row is null)
+        {
+            return;
+        }
+        var k = _options.PriorStrength;
+        lock (row.Sync)
+        {
+            for (var i = 0; i < itemIds.Length; i++)
+            {
+                if (missing[i] && row.Cells.TryGetValue(itemIds[i], out var cell))
+                {
+                    var f = Decay(now - cell.At);
+                    var denominator = cell.Events * f + k;
+                    if (denominator > 0)
+                    {
+                        values[i] = (cell.Engagement * f + k * values[i]) / denominator;
+                    }
+                }
             }
         }
     }

@@ -23,32 +23,16 @@ public static class SlateSelector
         var taken = new bool[n];
         if (kind == ExplorationKind.EpsilonGreedy)
         {
-            // Greedy order once; a cursor skips items taken by exploration.
-            var order = new int[n];
-            for (var i = 0; i < n; i++)
-            {
-                order[i] = i;
-            }
-            var keys = scores.ToArray();
-            Array.Sort(order, (a, b) => keys[b].CompareTo(keys[a]) is var c && c != 0 ? c : a.CompareTo(b));
-            var cursor = 0;
+            // O(count · n) argmax scans: cheaper than sorting the catalogue for a slate of ten.
             for (var slot = 0; slot < count; slot++)
             {
-                while (taken[order[cursor]])
-                {
-                    cursor++;
-                }
-                var greedy = order[cursor];
+                var greedy = ArgMax(scores, taken);
                 var remaining = n - slot;
-                int pick;
-                if (random.NextDouble() < epsilon)
+                var pick = greedy;
+                if (epsilon > 0 && random.NextDouble() < epsilon)
                 {
                     var k = (int)(random.NextDouble() * remaining);
                     pick = NthUntaken(taken, Math.Min(k, remaining - 1));
-                }
-                else
-                {
-                    pick = greedy;
                 }
                 taken[pick] = true;
                 var propensity = (pick == greedy ? 1 - epsilon : 0) + epsilon / remaining;
@@ -123,6 +107,21 @@ public static class SlateSelector
             total += Math.Exp((scores[i] - max) / temperature);
         }
         return Math.Exp((scores[chosen] - max) / temperature) / total;
+    }
+
+    private static int ArgMax(ReadOnlySpan<double> scores, bool[] taken)
+    {
+        var best = -1;
+        var max = double.NegativeInfinity;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            if (!taken[i] && (best < 0 || scores[i] > max))
+            {
+                max = scores[i];
+                best = i;
+            }
+        }
+        return best;
     }
 
     private static int NthUntaken(bool[] taken, int k)

@@ -18,6 +18,8 @@ public sealed class PurchaseHistory(NpgsqlDataSource dataSource) : IEventsCommit
         }
     }
 
+    public bool HasAny(string userId) => _bought.ContainsKey(userId);
+
     /// <summary>Copies the user's purchases into <paramref name="into"/>.</summary>
     public void CopyTo(string userId, HashSet<string> into)
     {

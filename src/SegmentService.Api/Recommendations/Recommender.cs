@@ -26,13 +26,18 @@ public sealed class Recommender(
     public RecommendResponse Recommend(string userId, int count, string? category, IReadOnlyList<string> exclude)
     {
         var assignment = directory.Resolve(userId);
-        var left = new HashSet<string>(exclude, StringComparer.Ordinal);
-        if (_options.ExcludePurchased)
-        {
-            purchases.CopyTo(userId, left);
-        }
         var all = catalog.View.Candidates(category);
-        var candidates = left.Count == 0 ? all : Array.FindAll(all, id => !left.Contains(id));
+        var candidates = all;
+        var dropBought = _options.ExcludePurchased && purchases.HasAny(userId);
+        if (exclude.Count > 0 || dropBought)
+        {
+            var left = new HashSet<string>(exclude, StringComparer.Ordinal);
+            if (dropBought)
+            {
+                purchases.CopyTo(userId, left);
+            }
+            candidates = Array.FindAll(all, id => !left.Contains(id));
+        }
 
         var scores = new double[candidates.Length];
         table.Row(assignment.SegmentKey).Read(candidates, scores);
