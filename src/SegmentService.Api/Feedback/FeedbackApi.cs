@@ -75,7 +75,10 @@ public static class FeedbackApi
             return Problems.Validation(errors.ToDictionary());
         }
 
-        await readiness.WaitAsync(cancellationToken);
+        if (!await readiness.WaitForRequestAsync(cancellationToken))
+        {
+            return PolicyReadiness.NotReadyProblem();
+        }
         var result = await feedback.ApplyAsync(recommendationId!, itemId!, type, amount, cancellationToken);
         return result.Outcome switch
         {

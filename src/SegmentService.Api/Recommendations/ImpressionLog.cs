@@ -141,35 +141,37 @@ public sealed class ImpressionLog(NpgsqlDataSource dataSource, IOptions<Recommen
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var importer = await connection.BeginBinaryImportAsync(CopySql, cancellationToken);
+        // Synchronous writes fill Npgsql's buffer without an await per field; it blocks this background loop only
+        // while a full buffer goes to the socket.
         foreach (var i in batch)
         {
-            await importer.StartRowAsync(cancellationToken);
-            await importer.WriteAsync(i.RecommendationId, NpgsqlDbType.Text, cancellationToken);
-            await importer.WriteAsync(i.UserId, NpgsqlDbType.Text, cancellationToken);
-            await importer.WriteAsync(i.SegmentKey, NpgsqlDbType.Text, cancellationToken);
+            importer.StartRow();
+            importer.Write(i.RecommendationId, NpgsqlDbType.Text);
+            importer.Write(i.UserId, NpgsqlDbType.Text);
+            importer.Write(i.SegmentKey, NpgsqlDbType.Text);
             if (i.RunId is { } runId)
             {
-                await importer.WriteAsync(runId, NpgsqlDbType.Bigint, cancellationToken);
+                importer.Write(runId, NpgsqlDbType.Bigint);
             }
             else
             {
-                await importer.WriteNullAsync(cancellationToken);
+                importer.WriteNull();
             }
-            await importer.WriteAsync(i.PolicyVersion, NpgsqlDbType.Bigint, cancellationToken);
+            importer.Write(i.PolicyVersion, NpgsqlDbType.Bigint);
             if (i.Category is { } category)
             {
-                await importer.WriteAsync(category, NpgsqlDbType.Text, cancellationToken);
+                importer.Write(category, NpgsqlDbType.Text);
             }
             else
             {
-                await importer.WriteNullAsync(cancellationToken);
+                importer.WriteNull();
             }
-            await importer.WriteAsync(i.ItemIds, NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
-            await importer.WriteAsync(i.Scores, NpgsqlDbType.Array | NpgsqlDbType.Double, cancellationToken);
-            await importer.WriteAsync(i.Propensities, NpgsqlDbType.Array | NpgsqlDbType.Double, cancellationToken);
-            await importer.WriteAsync(i.Explored, NpgsqlDbType.Array | NpgsqlDbType.Boolean, cancellationToken);
-            await importer.WriteAsync(i.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
-            await importer.WriteAsync(false, NpgsqlDbType.Boolean, cancellationToken);
+            importer.Write(i.ItemIds, NpgsqlDbType.Array | NpgsqlDbType.Text);
+            importer.Write(i.Scores, NpgsqlDbType.Array | NpgsqlDbType.Double);
+            importer.Write(i.Propensities, NpgsqlDbType.Array | NpgsqlDbType.Double);
+            importer.Write(i.Explored, NpgsqlDbType.Array | NpgsqlDbType.Boolean);
+            importer.Write(i.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+            importer.Write(false, NpgsqlDbType.Boolean);
         }
         await importer.CompleteAsync(cancellationToken);
     }

@@ -24,7 +24,8 @@ public static class RecommendApi
             .WithDescription("Candidates are in-stock items, within `category` if given, minus `exclude` and the user's purchases. " +
                 "Each item carries its propensity (the probability of being put in its slot) for off-policy evaluation. " +
                 "Quote `recommendationId` in /feedback/click and /feedback/purchase.")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
@@ -62,7 +63,10 @@ public static class RecommendApi
         {
             return Problems.Validation(errors.ToDictionary());
         }
-        await readiness.WaitAsync(cancellationToken);
+        if (!await readiness.WaitForRequestAsync(cancellationToken))
+        {
+            return PolicyReadiness.NotReadyProblem();
+        }
         return TypedResults.Ok(recommender.Recommend(userId!, size, category, excluded));
     }
 }

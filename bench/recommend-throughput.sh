@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Measures GET /recommend throughput next to GET /health/live on the same server in the same run.
 # Starts a throwaway PostgreSQL and the service (Release, Production settings, request logging at Warning),
-# loads a catalogue, runs bench/LoadTest, and tears everything down.
-# Usage: bench/recommend-load.sh [concurrency=32] [seconds per round=10] [rounds=2] [items=500]
+# loads a catalogue, runs bench/RecommendLoad, and tears everything down.
+# Usage: bench/recommend-throughput.sh [concurrency=32] [seconds per round=10] [rounds=2] [items=500]
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -16,7 +16,7 @@ pg_start "$dir" --fast
 port=$(pg_free_port)
 
 dotnet build src/SegmentService.Api -c Release -v q -nologo >/dev/null
-dotnet build bench/LoadTest -c Release -v q -nologo >/dev/null
+dotnet build bench/RecommendLoad -c Release -v q -nologo >/dev/null
 
 ASPNETCORE_ENVIRONMENT=Production \
   ConnectionStrings__Postgres="$PG_CONN" \
@@ -30,4 +30,4 @@ for _ in $(seq 1 60); do
 done
 curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "service did not become ready; log: $dir.log" >&2; cat "$dir.log" >&2; exit 1; }
 
-dotnet bench/LoadTest/bin/Release/net10.0/LoadTest.dll "http://127.0.0.1:$port" "$key" "${1:-32}" "${2:-10}" "${3:-2}" "${4:-500}"
+dotnet bench/RecommendLoad/bin/Release/net10.0/RecommendLoad.dll "http://127.0.0.1:$port" "$key" "${1:-32}" "${2:-10}" "${3:-2}" "${4:-500}"

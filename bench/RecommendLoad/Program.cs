@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 // Closed-loop HTTP load: C concurrent workers, each sending its next request when the last one answers.
 // Runs the trivial endpoint and /recommend in alternating rounds against the same server, so both see
 // the same machine state, and prints requests/s, latency percentiles and the ratio.
-// Usage: LoadTest <baseUrl> <storefrontKey> [concurrency=32] [seconds per round=10] [rounds=2] [items=500]
+// Usage: RecommendLoad <baseUrl> <storefrontKey> [concurrency=32] [seconds per round=10] [rounds=2] [items=500]
 
 var baseUrl = args.Length > 0 ? args[0].TrimEnd('/') : "http://127.0.0.1:5080";
 var key = args.Length > 1 ? args[1] : "dev-storefront-key-0001";
