@@ -13,8 +13,7 @@ public static class PolicyServices
     /// <summary>The policy, /recommend and feedback: options, in-memory state, writers and background loops.</summary>
     public static IServiceCollection AddPolicy(this IServiceCollection services)
     {
-        services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RecommendOptions>().BindConfiguration(RecommendOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddPolicyOptions();
 
         // Replaced by the segmentation feature's directory when it is registered first.
         services.TryAddSingleton<ISegmentDirectory, ColdStartSegmentDirectory>();
@@ -47,6 +46,14 @@ public static class PolicyServices
         services.AddHostedService<ImpressionFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<RewardWindowSweeper>());
         services.AddHostedService<PolicySnapshotter>();
+        return services;
+    }
+
+    /// <summary>Policy and /recommend settings, bound and validated when the host starts.</summary>
+    public static IServiceCollection AddPolicyOptions(this IServiceCollection services)
+    {
+        services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RecommendOptions>().BindConfiguration(RecommendOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 }

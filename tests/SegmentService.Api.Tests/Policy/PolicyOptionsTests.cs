@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using SegmentService.Api.Policy;
 
 namespace SegmentService.Api.Tests.Policy;
 
@@ -28,12 +31,29 @@ public sealed class PolicyOptionsTests
     [InlineData("Policy:RewardWindow", "00:00:00")]
     [InlineData("Policy:Rewards:Purchase", "NaN")]
     [InlineData("Recommend:MaxExclude", "0")]
-    public void BadSettingStopsStartupNamingIt(string key, string value)
+    public async Task BadSettingStopsHostStartNamingIt(string key, string value)
     {
-        using var factory = new BareFactory((key, value));
-        var error = Record.Exception(() => factory.Server);
-        var message = error is OptionsValidationException validation ? string.Join("\n", validation.Failures) : error?.Message;
-        Assert.NotNull(message);
-        Assert.Contains(key, message, StringComparison.Ordinal);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection([new(key, value)]);
+        builder.Services.AddPolicyOptions();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(key, string.Join("\n", error.Failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheServiceDoesNotStartWithABadPolicySetting()
+    {
+        using var factory = new BareFactory(("Policy:Epsilon", "-0.1"));
+        Assert.NotNull(Record.Exception(() => factory.Server));
+    }
+
+    [Fact]
+    public void TheServiceStartsWithTheDefaults()
+    {
+        using var factory = new BareFactory();
+        Assert.NotNull(factory.Server);
     }
 }
