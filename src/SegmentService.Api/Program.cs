@@ -1,7 +1,10 @@
 using SegmentService.Api.Catalog;
 using SegmentService.Api.Demo;
 using SegmentService.Api.Events;
+using SegmentService.Api.Feedback;
 using SegmentService.Api.Hosting;
+using SegmentService.Api.Policy;
+using SegmentService.Api.Recommendations;
 using SegmentService.Api.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,6 +19,7 @@ builder.Services.AddApiDocumentation();
 builder.Services.AddHealth();
 builder.Services.AddEvents();
 builder.Services.AddCatalog();
+builder.Services.AddPolicy();
 builder.Services.AddDemoData();
 
 var app = builder.Build();
@@ -33,6 +37,9 @@ app.MapHealth();
 app.MapMetricsEndpoint();
 app.MapEventsApi();
 app.MapCatalogApi();
+app.MapRecommendApi();
+app.MapFeedbackApi();
+app.MapPolicyApi();
 
 app.ValidateOptionsBeforeStart();
 await app.MigrateDatabaseIfConfiguredAsync();

@@ -4,8 +4,14 @@ using NpgsqlTypes;
 namespace SegmentService.Api.Catalog;
 
 /// <summary>Upserts items with one statement per request.</summary>
-public sealed class ItemWriter(NpgsqlDataSource dataSource, TimeProvider timeProvider)
+public sealed class ItemWriter(
+    NpgsqlDataSource dataSource,
+    TimeProvider timeProvider,
+    IEnumerable<IItemsChangedObserver> observers,
+    ILogger<ItemWriter> logger)
 {
+    private readonly IItemsChangedObserver[] _observers = [.. observers];
+
     private const string UpsertSql = """
         INSERT INTO items (item_id, category, price, in_stock, title, updated_at)
         SELECT i.item_id, i.category, i.price, i.in_stock, i.title, $6
@@ -38,6 +44,18 @@ public sealed class ItemWriter(NpgsqlDataSource dataSource, TimeProvider timePro
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = rows.Select(i => i.Title).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = timeProvider.GetUtcNow().UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         await command.ExecuteNonQueryAsync(cancellationToken);
+        foreach (var observer in _observers)
+        {
+            // The items are committed: a failing observer must not turn that into an error for the client.
+            try
+            {
+                await observer.OnItemsChangedAsync(rows, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Observer {Observer} failed on {Count} upserted items", observer.GetType().Name, rows.Count);
+            }
+        }
         return latest.Count;
     }
 }

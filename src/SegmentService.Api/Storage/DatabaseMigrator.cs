@@ -14,6 +14,8 @@ public sealed class DatabaseMigrator(
     TimeProvider timeProvider,
     ILogger<DatabaseMigrator> logger)
 {
+    private const long MigrationLockKey = 0x5365_676d_4d69_67; // "SegMig"
+
     private volatile bool _upToDate;
 
     public bool IsUpToDate => _upToDate;
@@ -27,7 +29,22 @@ public sealed class DatabaseMigrator(
             {
                 await using var scope = scopeFactory.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<SegmentDbContext>();
-                await db.Database.MigrateAsync(cancellationToken);
+                // EF's own migration lock lasts one migration's transaction, so two replicas applying several
+                // migrations can interleave; a session advisory lock serialises the whole run.
+                await using var connection = await scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
+                await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", connection))
+                {
+                    await take.ExecuteNonQueryAsync(cancellationToken);
+                }
+                try
+                {
+                    await db.Database.MigrateAsync(cancellationToken);
+                }
+                finally
+                {
+                    await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLockKey})", connection);
+                    await release.ExecuteNonQueryAsync(CancellationToken.None);
+                }
                 _upToDate = true;
                 logger.LogInformation("Database schema is up to date");
                 return;

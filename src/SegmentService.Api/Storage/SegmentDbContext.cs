@@ -7,6 +7,9 @@ public sealed class SegmentDbContext(DbContextOptions<SegmentDbContext> options)
 {
     public DbSet<Catalog.Item> Items => Set<Catalog.Item>();
     public DbSet<Events.BehaviourEvent> Events => Set<Events.BehaviourEvent>();
+    public DbSet<Recommendations.Impression> Impressions => Set<Recommendations.Impression>();
+    public DbSet<Feedback.FeedbackEntry> Feedback => Set<Feedback.FeedbackEntry>();
+    public DbSet<Policy.PolicySnapshot> PolicySnapshots => Set<Policy.PolicySnapshot>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

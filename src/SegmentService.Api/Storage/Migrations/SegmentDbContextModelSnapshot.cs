@@ -123,6 +123,178 @@ namespace SegmentService.Api.Storage.Migrations
 
                     b.ToTable("events", (string)null);
                 });
+
+            modelBuilder.Entity("SegmentService.Api.Feedback.FeedbackEntry", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Seq"));
+
+                    b.Property<decimal?>("Amount")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<double>("InitialQ")
+                        .HasColumnType("double precision")
+                        .HasColumnName("initial_q");
+
+                    b.Property<string>("ItemId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("item_id");
+
+                    b.Property<double>("LearningRate")
+                        .HasColumnType("double precision")
+                        .HasColumnName("learning_rate");
+
+                    b.Property<string>("NextSegmentKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("next_segment_key");
+
+                    b.Property<string>("RecommendationId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("recommendation_id");
+
+                    b.Property<double>("Reward")
+                        .HasColumnType("double precision")
+                        .HasColumnName("reward");
+
+                    b.Property<string>("SegmentKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("segment_key");
+
+                    b.Property<double>("Target")
+                        .HasColumnType("double precision")
+                        .HasColumnName("target");
+
+                    b.Property<short>("Type")
+                        .HasColumnType("smallint")
+                        .HasColumnName("type");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Seq")
+                        .HasName("pk_feedback");
+
+                    b.HasIndex("RecommendationId", "ItemId", "Type")
+                        .IsUnique()
+                        .HasDatabaseName("ix_feedback_recommendation_id_item_id_type");
+
+                    b.ToTable("feedback", (string)null);
+                });
+
+            modelBuilder.Entity("SegmentService.Api.Policy.PolicySnapshot", b =>
+                {
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.Property<byte[]>("Body")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("body");
+
+                    b.Property<int>("Segments")
+                        .HasColumnType("integer")
+                        .HasColumnName("segments");
+
+                    b.Property<DateTimeOffset>("TakenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("taken_at");
+
+                    b.HasKey("Version")
+                        .HasName("pk_policy_snapshots");
+
+                    b.ToTable("policy_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("SegmentService.Api.Recommendations.Impression", b =>
+                {
+                    b.Property<string>("RecommendationId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("recommendation_id");
+
+                    b.Property<string>("Category")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("category");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<bool[]>("Explored")
+                        .IsRequired()
+                        .HasColumnType("boolean[]")
+                        .HasColumnName("explored");
+
+                    b.PrimitiveCollection<string[]>("ItemIds")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("item_ids");
+
+                    b.Property<long>("PolicyVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("policy_version");
+
+                    b.PrimitiveCollection<double[]>("Propensities")
+                        .IsRequired()
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("propensities");
+
+                    b.Property<long?>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.PrimitiveCollection<double[]>("Scores")
+                        .IsRequired()
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("scores");
+
+                    b.Property<string>("SegmentKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("segment_key");
+
+                    b.Property<bool>("Settled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("settled");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("RecommendationId")
+                        .HasName("pk_impressions");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_impressions_unsettled")
+                        .HasFilter("NOT settled");
+
+                    b.ToTable("impressions", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

@@ -1,0 +1,94 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using SegmentService.Api.Hosting;
+using SegmentService.Api.Validation;
+
+namespace SegmentService.Api.Policy;
+
+public static class PolicyApi
+{
+    public static IEndpointRouteBuilder MapPolicyApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/admin/policy")
+            .WithTags("Policy")
+            .RequireAuthorization(AuthPolicies.Admin);
+
+        group.MapGet("/", GetPolicy)
+            .WithName("GetPolicy")
+            .WithSummary("Per segment: top items by Q with visit counts; the exploration setting and policy version")
+            .ProducesValidationProblem();
+
+        group.MapGet("/evaluation", GetEvaluation)
+            .WithName("GetPolicyEvaluation")
+            .WithSummary("IPS and SNIPS estimates of the current greedy and exploring policies on logged impressions")
+            .WithDescription("Uses impressions created in [from, to) (default: the last 24 hours), each shown slot one decision; " +
+                "items without feedback count as reward 0. Also gives the logged policy's own mean reward.")
+            .ProducesValidationProblem();
+        return app;
+    }
+
+    /// <param name="top">Items per segment, 1–100 (default 10).</param>
+    /// <param name="table">The Q-table.</param>
+    /// <param name="options">Policy settings.</param>
+    public static Results<Ok<PolicySummary>, ProblemHttpResult> GetPolicy(string? top, QTable table, IOptions<PolicyOptions> options)
+    {
+        var size = 10;
+        if (top is not null && (!int.TryParse(top, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > 100))
+        {
+            return Problems.Validation("top", "must be a whole number from 1 to 100.");
+        }
+        var segments = table.Snapshot()
+            .Select(row => new SegmentPolicy(
+                row.Key,
+                row.Entries.Count,
+                row.Entries.Values.Sum(e => e.Visits),
+                [.. row.Entries
+                    .OrderByDescending(e => e.Value.Value).ThenBy(e => e.Key, StringComparer.Ordinal)
+                    .Take(size)
+                    .Select(e => new ItemValue(e.Key, e.Value.Value, e.Value.Visits))]))
+            .ToList();
+        var o = options.Value;
+        return TypedResults.Ok(new PolicySummary(table.Version, ExplorationSetting.From(o), o.LearningRate, o.Discount, segments));
+    }
+
+    /// <param name="from">RFC 3339 start, inclusive (default: 24 hours before `to`).</param>
+    /// <param name="to">RFC 3339 end, exclusive (default: now).</param>
+    /// <param name="evaluator">The estimator.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="cancellationToken">The request's token.</param>
+    public static async Task<Results<Ok<PolicyEvaluation>, ProblemHttpResult>> GetEvaluation(
+        string? from, string? to, PolicyEvaluator evaluator, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var end = Parse(to, "to", errors) ?? timeProvider.GetUtcNow();
+        var start = Parse(from, "from", errors) ?? end.AddDays(-1);
+        if (!errors.Any && start >= end)
+        {
+            errors.Add("from", "must be before 'to'.");
+        }
+        if (errors.Any)
+        {
+            return Problems.Validation(errors.ToDictionary());
+        }
+        return TypedResults.Ok(await evaluator.EvaluateAsync(start, end, cancellationToken));
+    }
+
+    private static DateTimeOffset? Parse(string? value, string field, FieldErrors errors)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        // RFC 3339 needs an explicit offset; a bare local time would mean different instants on different servers.
+        var hasOffset = value.EndsWith('Z') || value.EndsWith('z')
+            || (value.Length > 6 && value[^6] is '+' or '-' && value[^3] == ':');
+        if (hasOffset && value.Length >= 20 && value[10] is 'T' or 't' or ' '
+            && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        {
+            return parsed;
+        }
+        errors.Add(field, "must be an RFC 3339 date-time with an offset, e.g. 2026-11-27T10:00:00Z.");
+        return null;
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace SegmentService.Api.Policy;
+
+/// <summary>Completes once the policy's in-memory state (Q-table, priors, catalogue, purchases) is loaded.</summary>
+public sealed class PolicyReadiness
+{
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool IsReady => _ready.Task.IsCompleted;
+
+    public Task WaitAsync(CancellationToken cancellationToken) =>
+        IsReady ? Task.CompletedTask : _ready.Task.WaitAsync(cancellationToken);
+
+    /// <summary>How long a request waits for the state before it is answered 503.</summary>
+    public static readonly TimeSpan RequestWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>Waits up to <see cref="RequestWait"/>; false if the state is still loading (the database may be down).</summary>
+    public async Task<bool> WaitForRequestAsync(CancellationToken cancellationToken)
+    {
+        if (IsReady)
+        {
+            return true;
+        }
+        try
+        {
+            await _ready.Task.WaitAsync(RequestWait, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    public static ProblemHttpResult NotReadyProblem() => TypedResults.Problem(
+        statusCode: StatusCodes.Status503ServiceUnavailable,
+        title: "Policy state is loading",
+        detail: "The service is still loading its Q-table and catalogue (is the database reachable?). Retry shortly.");
+
+    internal void MarkReady() => _ready.TrySetResult();
+}

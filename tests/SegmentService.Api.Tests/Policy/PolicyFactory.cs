@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SegmentService.Api.Feedback;
+using SegmentService.Api.Policy;
+using SegmentService.Api.Recommendations;
+using SegmentService.Api.Segmentation;
+using SegmentService.Api.Tests.Infrastructure;
+using static SegmentService.Api.Tests.Infrastructure.HttpAssertions;
+
+namespace SegmentService.Api.Tests.Policy;
+
+/// <summary>
+/// Test double of the segment lookup (segmentation lands in another branch): users are planted into keys;
+/// everyone else is in cold-start.
+/// </summary>
+public sealed class PlantedSegments : ISegmentDirectory
+{
+    public ConcurrentDictionary<string, string> Keys { get; } = new(StringComparer.Ordinal);
+
+    public long? CurrentRunId { get; set; }
+
+    public SegmentAssignment Resolve(string userId) =>
+        Keys.TryGetValue(userId, out var key)
+            ? new SegmentAssignment(userId, key, "label of " + key, CurrentRunId, null, AssignmentSource.Run)
+            : new SegmentAssignment(userId, "cold-start", "new visitors", CurrentRunId, null, AssignmentSource.ColdStart);
+}
+
+/// <summary>The service with planted segments and a seeded exploration source; background loops slowed so tests drive them.</summary>
+public class PolicyFactory : ApiFactory
+{
+    public PlantedSegments Segments { get; } = new();
+
+    protected virtual int Seed => 7;
+
+    protected virtual IEnumerable<KeyValuePair<string, string?>> PolicySettings => [];
+
+    protected sealed override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Policy:SweepInterval", "01:00:00"),
+        new("Policy:SnapshotInterval", "1.00:00:00"),
+        .. PolicySettings,
+    ];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<ISegmentDirectory>();
+            services.AddSingleton<ISegmentDirectory>(Segments);
+            services.RemoveAll<IPolicyRandom>();
+            services.AddSingleton<IPolicyRandom>(new SeededPolicyRandom(Seed));
+        });
+    }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public async Task AddItemsAsync(IEnumerable<(string Id, string Category, bool InStock)> items)
+    {
+        var body = JsonSerializer.Serialize(new
+        {
+            items = items.Select(i => new { itemId = i.Id, category = i.Category, price = 10, inStock = i.InStock }),
+        });
+        using var client = Storefront();
+        (await client.PostAsync("/items", Json(body))).EnsureSuccessStatusCode();
+    }
+
+    public static async Task<RecommendResponse> RecommendAsync(HttpClient client, string query) =>
+        await (await client.GetAsync("/recommend?" + query)).ReadOkAsync<RecommendResponse>();
+
+    public static Task<HttpResponseMessage> ClickAsync(HttpClient client, string recommendationId, string itemId) =>
+        client.PostAsJsonAsync("/feedback/click", new { recommendationId, itemId });
+
+    public static Task<HttpResponseMessage> PurchaseAsync(HttpClient client, string recommendationId, string itemId, decimal amount) =>
+        client.PostAsJsonAsync("/feedback/purchase", new { recommendationId, itemId, amount });
+
+    public Task<int> SweepAsync() => Get<RewardWindowSweeper>().SweepAsync(CancellationToken.None);
+
+    public IReadOnlyList<QRowSnapshot> Table() => Get<QTable>().Snapshot();
+}
+
+/// <summary>A second host over the same database, for restart tests.</summary>
+public sealed class RestartedFactory : PolicyFactory
+{
+    public RestartedFactory(string connectionString) => ConnectionString = connectionString;
+
+    public override Task InitializeAsync()
+    {
+        _ = Server;
+        return Task.CompletedTask;
+    }
+
+    protected override bool OwnsDatabase => false;
+}
