@@ -1,6 +1,8 @@
 using SegmentService.Api.Catalog;
 using SegmentService.Api.Events;
 using SegmentService.Api.Hosting;
+using SegmentService.Api.Profiles;
+using SegmentService.Api.Segmentation;
 using SegmentService.Api.Storage;
 using Serilog;
 
@@ -16,6 +18,8 @@ builder.Services.AddApiDocumentation();
 builder.Services.AddHealth();
 builder.Services.AddEvents();
 builder.Services.AddCatalog();
+builder.Services.AddProfiles();
+builder.Services.AddSegmentation();
 
 var app = builder.Build();
 
@@ -30,6 +34,7 @@ app.UseApiDocumentation();
 app.MapHealth();
 app.MapEventsApi();
 app.MapCatalogApi();
+app.MapSegmentationApi();
 
 await app.MigrateDatabaseIfConfiguredAsync();
 app.LogDevelopmentKeys();
