@@ -94,7 +94,8 @@ public static class FeatureBuilder
 
     /// <summary>
     /// Transformed (not yet standardised) features of every row into a row-major n×d matrix, plus the fitted scaling.
-    /// A feature with no spread gets a standard deviation of 1 so it contributes 0 everywhere, not NaN.
+    /// The standard deviation is floored (<see cref="FeatureNames.MinStdDev"/>), so a feature with no spread contributes
+    /// 0 everywhere (not NaN) and one with a tiny spread does not drown the features that separate users.
     /// </summary>
     public static (float[] Matrix, FeatureSpec[] Specs) BuildStandardised(ProfileTable table, IReadOnlyList<string> topCategories)
     {
@@ -124,7 +125,7 @@ public static class FeatureBuilder
             var mean = n > 0 ? sums[f] / n : 0;
             var variance = n > 0 ? Math.Max(0, squares[f] / n - mean * mean) : 0;
             var std = Math.Sqrt(variance);
-            specs[f] = new FeatureSpec(layout[f].Name, layout[f].Transform, mean, std > 1e-6 ? std : 1);
+            specs[f] = new FeatureSpec(layout[f].Name, layout[f].Transform, mean, Math.Max(std, FeatureNames.MinStdDev(layout[f].Transform)));
         }
         for (long i = 0; i < matrix.LongLength; i++)
         {

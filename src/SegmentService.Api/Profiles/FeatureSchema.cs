@@ -23,6 +23,12 @@ public static class FeatureNames
     public const string CartAbandonment = "cartAbandonment";
     public const string SharePrefix = "share:";
 
+    /// <summary>
+    /// The smallest standard deviation a feature is scaled by: z-scoring a nearly constant feature would blow its
+    /// noise up to the weight of a real difference (a log1p unit of 0.5 is ×1.65; a rate or share of 0.1 is 10 points).
+    /// </summary>
+    public static double MinStdDev(FeatureTransform transform) => transform == FeatureTransform.Log1P ? 0.5 : 0.1;
+
     public static readonly IReadOnlyList<(string Name, FeatureTransform Transform)> Behaviour =
     [
         (RecencyDays, FeatureTransform.Log1P),

@@ -15,6 +15,32 @@ public static class KMeansFitter
         public float[] Features { get; set; } = [];
     }
 
+    /// <summary>Below this many rows a fit is restarted from other seeds and the lowest inertia kept (K-means has local optima).</summary>
+    public const int RestartBelowRows = 200_000;
+
+    public const int Restarts = 3;
+
+    public static KMeansFit FitBest(float[] matrix, int d, int k, int seed, bool withModel)
+    {
+        var n = matrix.Length / d;
+        var best = Fit(matrix, d, null, k, seed, withModel);
+        if (n >= RestartBelowRows)
+        {
+            return best;
+        }
+        var bestInertia = ClusterMath.Inertia(ClusterMath.AssignAll(matrix, d, best.Centroids).Distances);
+        for (var restart = 1; restart < Restarts; restart++)
+        {
+            var candidate = Fit(matrix, d, null, k, seed + restart, withModel);
+            var inertia = ClusterMath.Inertia(ClusterMath.AssignAll(matrix, d, candidate.Centroids).Distances);
+            if (inertia < bestInertia - 1e-9)
+            {
+                (best, bestInertia) = (candidate, inertia);
+            }
+        }
+        return best;
+    }
+
     public static KMeansFit Fit(float[] matrix, int d, IReadOnlyList<int>? rows, int k, int seed, bool withModel)
     {
         var n = rows?.Count ?? matrix.Length / d;

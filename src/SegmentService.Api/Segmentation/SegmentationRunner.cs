@@ -91,7 +91,7 @@ public sealed class SegmentationRunner(
             var best = double.NegativeInfinity;
             for (var candidate = kMin; candidate <= Math.Min(kMax, sample.Length / d - 1); candidate++)
             {
-                var trial = KMeansFitter.Fit(sample, d, null, candidate, o.Seed, withModel: false);
+                var trial = KMeansFitter.FitBest(sample, d, candidate, o.Seed, withModel: false);
                 var (trialLabels, trialDistances) = ClusterMath.AssignAll(sample, d, trial.Centroids);
                 var score = new KScore(candidate,
                     ClusterMath.Silhouette(sample, d, silhouetteRows, trialLabels, trial.Centroids.Length),
@@ -106,7 +106,7 @@ public sealed class SegmentationRunner(
             timings["chooseK"] = Lap();
         }
 
-        var fit = KMeansFitter.Fit(matrix, d, null, k, o.Seed, withModel: true);
+        var fit = KMeansFitter.FitBest(matrix, d, k, o.Seed, withModel: true);
         timings["fit"] = Lap();
         var (labels, distances) = ClusterMath.AssignAll(matrix, d, fit.Centroids);
         var centroids = fit.Centroids;
