@@ -22,6 +22,7 @@ public sealed class RunAssignmentConfiguration : IEntityTypeConfiguration<RunAss
         builder.HasKey(a => new { a.RunId, a.UserId });
         builder.Property(a => a.UserId).HasMaxLength(Validation.InputRules.MaxIdLength);
         builder.Property(a => a.SegmentKey).HasMaxLength(64);
-        builder.HasOne<SegmentationRun>().WithMany().HasForeignKey(a => a.RunId).OnDelete(DeleteBehavior.Cascade);
+        // No foreign key to segmentation_runs on purpose: its per-row check would dominate the COPY of a million rows.
+        // Rows are only written for a run row in the same transaction, and deleted by run (RunStore.PruneAsync).
     }
 }

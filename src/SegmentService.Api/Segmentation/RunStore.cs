@@ -231,6 +231,18 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Deletes the per-user assignments of succeeded runs older than the latest <paramref name="keep"/>.</summary>
+    public async Task<int> PruneAsync(int keep, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            DELETE FROM segment_assignments WHERE run_id < (
+                SELECT min(run_id) FROM (
+                    SELECT run_id FROM segmentation_runs WHERE status = 'succeeded' ORDER BY run_id DESC LIMIT $1) kept)
+            """);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = keep });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>The largest seg-N number used so far, so new segments never reuse a retired key.</summary>
     public async Task<int> MaxSegmentNumberAsync(CancellationToken cancellationToken)
     {

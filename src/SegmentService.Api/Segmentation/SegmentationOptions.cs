@@ -28,7 +28,10 @@ public sealed class SegmentationOptions
     /// <summary>Below this many active users a run is skipped (recorded as skipped).</summary>
     public int MinUsers { get; set; } = 100;
 
-    /// <summary>Users not seen for this long are left out of a run (and fall back to their last assignment).</summary>
+    /// <summary>
+    /// Users not seen for this long are left out of a run: they are in the cold-start segment until their next event,
+    /// when live re-assignment places them.
+    /// </summary>
     public TimeSpan FeatureWindow { get; set; } = TimeSpan.FromDays(90);
 
     /// <summary>How many of the most common categories get a share feature.</summary>
@@ -51,6 +54,9 @@ public sealed class SegmentationOptions
     public string ColdStartKey { get; set; } = "cold-start";
 
     public string ColdStartLabel { get; set; } = "new or unknown";
+
+    /// <summary>Per-user assignments are kept for this many latest succeeded runs; older ones are deleted after a run.</summary>
+    public int KeepAssignmentsOfRuns { get; set; } = 3;
 
     /// <summary>How many items <c>GET /segments</c> lists per segment.</summary>
     public int TopItems { get; set; } = 5;
@@ -129,6 +135,10 @@ public sealed class SegmentationOptionsValidator : IValidateOptions<Segmentation
         if (string.IsNullOrWhiteSpace(o.ColdStartKey) || o.ColdStartKey.Length > 64)
         {
             failures.Add($"{s}:ColdStartKey must be 1 to 64 characters.");
+        }
+        if (o.KeepAssignmentsOfRuns < 1)
+        {
+            failures.Add($"{s}:KeepAssignmentsOfRuns must be at least 1 (got {o.KeepAssignmentsOfRuns}).");
         }
         if (o.TopItems is < 0 or > 100)
         {

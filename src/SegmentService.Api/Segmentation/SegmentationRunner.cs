@@ -161,6 +161,15 @@ public sealed class SegmentationRunner(
         logger.LogInformation(
             "Segmentation run {RunId} succeeded: {Users} users, K = {K}, {Matched} keys kept, in {Elapsed} ms ({Timings}; write {Write} ms, activate {Activate} ms)",
             runId, table.Count, k, metrics.MatchedSegments, total.ElapsedMilliseconds, timings, write, Lap());
+        try
+        {
+            var pruned = await store.PruneAsync(o.KeepAssignmentsOfRuns, cancellationToken);
+            logger.LogInformation("Deleted {Rows} assignments of runs older than the latest {Keep}", pruned, o.KeepAssignmentsOfRuns);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not prune old assignments; the next run tries again");
+        }
     }
 
     /// <summary>A seeded sample of rows copied into their own matrix (all rows when there are few).</summary>

@@ -395,16 +395,6 @@ namespace SegmentService.Api.Storage.Migrations
                         .HasConstraintName("fk_live_assignments_segmentation_runs_run_id");
                 });
 
-            modelBuilder.Entity("SegmentService.Api.Segmentation.RunAssignment", b =>
-                {
-                    b.HasOne("SegmentService.Api.Segmentation.SegmentationRun", null)
-                        .WithMany()
-                        .HasForeignKey("RunId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_segment_assignments_segmentation_runs_run_id");
-                });
-
             modelBuilder.Entity("SegmentService.Api.Segmentation.Segment", b =>
                 {
                     b.HasOne("SegmentService.Api.Segmentation.SegmentationRun", null)

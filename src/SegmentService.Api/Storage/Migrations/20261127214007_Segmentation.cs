@@ -13,6 +13,20 @@ namespace SegmentService.Api.Storage.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "segment_assignments",
+                columns: table => new
+                {
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    user_id = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    segment_key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    distance = table.Column<float>(type: "real", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_segment_assignments", x => new { x.run_id, x.user_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "segmentation_runs",
                 columns: table => new
                 {
@@ -78,26 +92,6 @@ namespace SegmentService.Api.Storage.Migrations
                     table.PrimaryKey("pk_live_assignments", x => x.user_id);
                     table.ForeignKey(
                         name: "fk_live_assignments_segmentation_runs_run_id",
-                        column: x => x.run_id,
-                        principalTable: "segmentation_runs",
-                        principalColumn: "run_id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "segment_assignments",
-                columns: table => new
-                {
-                    run_id = table.Column<long>(type: "bigint", nullable: false),
-                    user_id = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
-                    segment_key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    distance = table.Column<float>(type: "real", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_segment_assignments", x => new { x.run_id, x.user_id });
-                    table.ForeignKey(
-                        name: "fk_segment_assignments_segmentation_runs_run_id",
                         column: x => x.run_id,
                         principalTable: "segmentation_runs",
                         principalColumn: "run_id",

@@ -12,7 +12,7 @@ using SegmentService.Api.Storage;
 namespace SegmentService.Api.Storage.Migrations
 {
     [DbContext(typeof(SegmentDbContext))]
-    [Migration("20261127212204_Segmentation")]
+    [Migration("20261127214007_Segmentation")]
     partial class Segmentation
     {
         /// <inheritdoc />
@@ -396,16 +396,6 @@ namespace SegmentService.Api.Storage.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_live_assignments_segmentation_runs_run_id");
-                });
-
-            modelBuilder.Entity("SegmentService.Api.Segmentation.RunAssignment", b =>
-                {
-                    b.HasOne("SegmentService.Api.Segmentation.SegmentationRun", null)
-                        .WithMany()
-                        .HasForeignKey("RunId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_segment_assignments_segmentation_runs_run_id");
                 });
 
             modelBuilder.Entity("SegmentService.Api.Segmentation.Segment", b =>
