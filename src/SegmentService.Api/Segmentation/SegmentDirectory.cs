@@ -48,18 +48,18 @@ public sealed class RunState(
 /// <summary>The in-memory <see cref="ISegmentDirectory"/>: swapped whole when a run comes into force, patched by live moves.</summary>
 public sealed class SegmentDirectory(IOptions<SegmentationOptions> options) : ISegmentDirectory
 {
-    private volatile RunState? _current;
+    private RunState? _current;
 
-    public RunState? Current => _current;
+    public RunState? Current => Volatile.Read(ref _current);
 
-    public long? CurrentRunId => _current?.RunId;
+    public long? CurrentRunId => Current?.RunId;
 
     /// <summary>Highest live_assignments.seq this replica has applied.</summary>
     public long LiveWatermark { get; set; }
 
     public SegmentAssignment Resolve(string userId)
     {
-        var state = _current;
+        var state = Current;
         if (state is not null)
         {
             if (state.Live.TryGetValue(userId, out var live))
@@ -74,12 +74,15 @@ public sealed class SegmentDirectory(IOptions<SegmentationOptions> options) : IS
         return new(userId, options.Value.ColdStartKey, options.Value.ColdStartLabel, state?.RunId, null, AssignmentSource.ColdStart);
     }
 
-    public void Activate(RunState state) => _current = state;
+    public void Activate(RunState state) => Volatile.Write(ref _current, state);
+
+    /// <summary>Puts <paramref name="previous"/> back if <paramref name="failed"/> is still the run in force.</summary>
+    public void Restore(RunState failed, RunState? previous) => Interlocked.CompareExchange(ref _current, previous, failed);
 
     /// <summary>Records a move if <paramref name="runId"/> is still the run in force.</summary>
     public void ApplyLive(long runId, string userId, string key, DateTimeOffset at)
     {
-        var state = _current;
+        var state = Current;
         if (state?.RunId == runId && state.IndexOf(key) is var index and >= 0)
         {
             state.Live[userId] = (index, at);

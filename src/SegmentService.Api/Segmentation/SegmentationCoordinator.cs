@@ -23,6 +23,7 @@ public sealed class SegmentationCoordinator(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _runningId;
     private Task? _running;
+    private TaskCompletionSource _recorded = new();
 
     public async Task<RunTrigger> TriggerAsync(string trigger, CancellationToken cancellationToken)
     {
@@ -31,7 +32,12 @@ public sealed class SegmentationCoordinator(
         {
             if (_running is { IsCompleted: false })
             {
-                return new RunTrigger(_runningId, false, _running);
+                if (!_recorded.Task.IsCompleted)
+                {
+                    return new RunTrigger(_runningId, false, _running);
+                }
+                // That run has its outcome stored and is only telling listeners or pruning: start after it.
+                await _running;
             }
             var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             try
@@ -49,7 +55,9 @@ public sealed class SegmentationCoordinator(
                 var runId = await store.CreateAsync(trigger, timeProvider.GetUtcNow(), cancellationToken);
                 logger.LogInformation("Segmentation run {RunId} started ({Trigger})", runId, trigger);
                 _runningId = runId;
-                _running = Task.Run(() => RunHoldingLockAsync(connection, runId), CancellationToken.None);
+                var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _recorded = recorded;
+                _running = Task.Run(() => RunHoldingLockAsync(connection, runId, recorded), CancellationToken.None);
                 return new RunTrigger(runId, true, _running);
             }
             catch
@@ -66,11 +74,11 @@ public sealed class SegmentationCoordinator(
 
     public void Dispose() => _gate.Dispose();
 
-    private async Task RunHoldingLockAsync(NpgsqlConnection connection, long runId)
+    private async Task RunHoldingLockAsync(NpgsqlConnection connection, long runId, TaskCompletionSource recorded)
     {
         try
         {
-            await runner.ExecuteAsync(runId, lifetime.ApplicationStopping);
+            await runner.ExecuteAsync(runId, recorded, lifetime.ApplicationStopping);
         }
         finally
         {

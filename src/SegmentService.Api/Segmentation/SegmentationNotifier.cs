@@ -6,7 +6,10 @@ public sealed class SegmentationNotifier(SegmentDirectory directory, IServicePro
     // Resolved per call, not injected: a listener (the policy) may itself depend on the directory.
     public async Task ActivateAsync(RunState state, SegmentationRunCommitted committed, CancellationToken cancellationToken)
     {
-        directory.Activate(state);
+        if (directory.Current != state)
+        {
+            directory.Activate(state);
+        }
         foreach (var listener in services.GetServices<ISegmentationListener>())
         {
             try

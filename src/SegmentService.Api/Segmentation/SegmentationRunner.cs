@@ -25,11 +25,12 @@ public sealed class SegmentationRunner(
     TimeProvider timeProvider,
     ILogger<SegmentationRunner> logger)
 {
-    public async Task ExecuteAsync(long runId, CancellationToken cancellationToken)
+    /// <summary>Runs; <paramref name="recorded"/> completes once the run's final status is stored (before pruning).</summary>
+    public async Task ExecuteAsync(long runId, TaskCompletionSource recorded, CancellationToken cancellationToken)
     {
         try
         {
-            await RunAsync(runId, cancellationToken);
+            await RunAsync(runId, recorded, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -46,9 +47,13 @@ public sealed class SegmentationRunner(
                 logger.LogError(recordError, "Could not record the failure of run {RunId}", runId);
             }
         }
+        finally
+        {
+            recorded.TrySetResult();
+        }
     }
 
-    private async Task RunAsync(long runId, CancellationToken cancellationToken)
+    private async Task RunAsync(long runId, TaskCompletionSource recorded, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var timings = new Dictionary<string, long>();
@@ -70,6 +75,7 @@ public sealed class SegmentationRunner(
             var reason = $"skipped: {table.Count} active users, fewer than Segmentation:MinUsers ({o.MinUsers}) or K ({kMin})";
             logger.LogWarning("Segmentation run {RunId} {Reason}", runId, reason);
             await store.FinishWithoutResultAsync(runId, RunStatus.Skipped, reason, table.Count, timeProvider.GetUtcNow(), cancellationToken);
+            recorded.TrySetResult();
             return;
         }
         foreach (var hook in hooks)
@@ -148,15 +154,26 @@ public sealed class SegmentationRunner(
         var finishedAt = timeProvider.GetUtcNow();
         var outcome = new RunOutcome(runId, previous?.RunId, specs, metrics, transitions, fit.Model, segments,
             table.UserIds, labels, distances, finishedAt);
-        await store.CommitAsync(outcome, o.FeatureWindow, o.TopItems, cancellationToken);
-        var write = Lap();
-
         var users = new Dictionary<string, int>(table.Count, StringComparer.Ordinal);
         for (var i = 0; i < table.Count; i++)
         {
             users[table.UserIds[i]] = labels[i];
         }
         var state = new RunState(runId, finishedAt, keys, names, centroids, specs, users);
+        // In force here before the commit makes 'succeeded' visible, so a caller who sees 'succeeded' on this replica
+        // also sees the run's segments; put back if the commit fails.
+        directory.Activate(state);
+        try
+        {
+            await store.CommitAsync(outcome, o.FeatureWindow, o.TopItems, cancellationToken);
+        }
+        catch
+        {
+            directory.Restore(state, previous);
+            throw;
+        }
+        recorded.TrySetResult();
+        var write = Lap();
         await notifier.ActivateAsync(state, new SegmentationRunCommitted(runId, previous?.RunId, keys, transitions), cancellationToken);
         logger.LogInformation(
             "Segmentation run {RunId} succeeded: {Users} users, K = {K}, {Matched} keys kept, in {Elapsed} ms ({Timings}; write {Write} ms, activate {Activate} ms)",
