@@ -10,6 +10,17 @@ public sealed class RecordingListener : ISegmentationListener
 {
     public ConcurrentQueue<SegmentationRunCommitted> Runs { get; } = new();
 
+    /// <summary>Listeners are told right after the commit, so a caller may see 'succeeded' a moment earlier.</summary>
+    public async Task<SegmentationRunCommitted> SingleAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Runs.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+        return Assert.Single(Runs);
+    }
+
     public Task OnRunCommittedAsync(SegmentationRunCommitted run, CancellationToken cancellationToken)
     {
         Runs.Enqueue(run);
@@ -67,7 +78,7 @@ public sealed class ReplicaTests(ListenerFactory factory) : IClassFixture<Listen
         var admin = factory.Admin();
         var runId = (await admin.RunToEndAsync()).GetProperty("runId").GetInt64();
 
-        var heard = Assert.Single(factory.Listener.Runs);
+        var heard = await factory.Listener.SingleAsync();
         Assert.Equal((runId, (long?)null, 4), (heard.RunId, heard.PreviousRunId, heard.SegmentKeys.Count));
         Assert.All(heard.Transitions, t => Assert.Equal("cold-start", t.FromKey));
         Assert.Equal(100, heard.Transitions.Sum(t => t.Users));
@@ -77,7 +88,7 @@ public sealed class ReplicaTests(ListenerFactory factory) : IClassFixture<Listen
         var otherAdmin = replica.Admin();
         var seen = await EventuallyAsync(otherAdmin, "u0-0", a => a.Source == "run");
         Assert.Equal((await admin.UserSegmentAsync("u0-0")).Segment.Key, seen.Segment.Key);
-        Assert.Equal(runId, Assert.Single(replica.Listener.Runs).RunId);
+        Assert.Equal(runId, (await replica.Listener.SingleAsync()).RunId);
 
         // A live move on the first replica shows on the second at its next poll.
         await shop.PostAsync([.. shop.Shopping("u0-0", 3, volume: 3)]);
