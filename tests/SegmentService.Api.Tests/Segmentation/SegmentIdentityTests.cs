@@ -9,6 +9,10 @@ public sealed class SegmentIdentityTests(SegmentationFactory factory) : IClassFi
         shop.AllUsers.GroupBy(u => u.Group).ToDictionary(
             g => g.Key, g => g.GroupBy(u => found[u.User]).OrderByDescending(k => k.Count()).First().Key);
 
+    private static async Task<Dictionary<string, string>> LabelsAsync(HttpClient admin) =>
+        (await (await admin.GetAsync("/segments")).ReadOkAsync<JsonElement>()).EnumerateArray()
+            .ToDictionary(s => s.GetProperty("key").GetString()!, s => s.GetProperty("label").GetString()!);
+
     private static int Moved(JsonElement run) => run.GetProperty("transitions").EnumerateArray()
         .Where(t => t.GetProperty("fromKey").GetString() != t.GetProperty("toKey").GetString())
         .Sum(t => t.GetProperty("users").GetInt32());
@@ -25,9 +29,11 @@ public sealed class SegmentIdentityTests(SegmentationFactory factory) : IClassFi
         var keys = MajorityKeys(shop, first);
         Assert.Equal(4, keys.Values.Distinct().Count());
 
+        var labels = await LabelsAsync(admin);
         var rerun = await admin.RunToEndAsync();
         var second = await admin.SegmentsOfAsync(shop.AllUsers.Select(u => u.User));
         Assert.Equal(first, second);
+        Assert.Equal(labels, await LabelsAsync(admin));
         Assert.Equal(0, Moved(rerun));
         Assert.Equal(4, rerun.GetProperty("metrics").GetProperty("matchedSegments").GetInt32());
         Assert.All(rerun.GetProperty("segments").EnumerateArray(),
