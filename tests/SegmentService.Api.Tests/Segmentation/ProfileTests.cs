@@ -56,4 +56,21 @@ public sealed class ProfileTests(OneDayHalfLifeFactory factory) : IClassFixture<
         Assert.Equal(0.25, await ProfileAsync("pu", "(categories->>'other')"), 6);
         Assert.Equal(3, await ProfileAsync("pu", "views + purchases"));
     }
+
+    [Fact]
+    public async Task ConcurrentRetriesOfABatchCountEachEventOnceInTheProfile()
+    {
+        var now = factory.Time.GetUtcNow().ToString("O");
+        var events = new JsonArray([.. Enumerable.Range(0, 50).Select(i => (JsonNode)new JsonObject
+        {
+            ["eventId"] = $"pr-{i}", ["userId"] = $"racer-{i % 5}", ["type"] = "click", ["itemId"] = "x", ["occurredAt"] = now,
+        })]);
+        var body = new JsonObject { ["events"] = events }.ToJsonString();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _client.PostAsync("/events", Json(body))));
+
+        Assert.All(responses, r => r.EnsureSuccessStatusCode());
+        Assert.Equal(50, await factory.ScalarAsync<long>("SELECT sum(clicks) FROM user_profiles WHERE user_id LIKE 'racer-%'"));
+        Assert.Equal(50, await factory.ScalarAsync<double>("SELECT sum(d_clicks) FROM user_profiles WHERE user_id LIKE 'racer-%'"), 6);
+    }
 }
