@@ -88,27 +88,11 @@ public sealed class SegmentationRunner(
         var d = specs.Length;
         timings["features"] = Lap();
 
-        var sample = Sample(matrix, d, table.Count, o.SampleSize, o.Seed);
+        var sample = KSelection.Sample(matrix, d, table.Count, o.SampleSize, o.Seed);
         var silhouetteRows = Enumerable.Range(0, Math.Min(o.SilhouetteSample, sample.Length / d)).ToArray();
-        var scores = new List<KScore>();
-        var k = kMin;
+        var (k, scores) = KSelection.Choose(sample, d, silhouetteRows, kMin, kMax, o.Seed);
         if (kMax > kMin)
         {
-            var best = double.NegativeInfinity;
-            for (var candidate = kMin; candidate <= Math.Min(kMax, sample.Length / d - 1); candidate++)
-            {
-                var trial = KMeansFitter.FitBest(sample, d, candidate, o.Seed, withModel: false);
-                var (trialLabels, trialDistances) = ClusterMath.AssignAll(sample, d, trial.Centroids);
-                var score = new KScore(candidate,
-                    ClusterMath.Silhouette(sample, d, silhouetteRows, trialLabels, trial.Centroids.Length),
-                    ClusterMath.DaviesBouldin(sample, d, trialLabels, trial.Centroids),
-                    ClusterMath.Inertia(trialDistances));
-                scores.Add(score);
-                if (score.Silhouette > best + 1e-9)
-                {
-                    (best, k) = (score.Silhouette, candidate);
-                }
-            }
             timings["chooseK"] = Lap();
         }
 
@@ -187,23 +171,6 @@ public sealed class SegmentationRunner(
         {
             logger.LogWarning(ex, "Could not prune old assignments; the next run tries again");
         }
-    }
-
-    /// <summary>A seeded sample of rows copied into their own matrix (all rows when there are few).</summary>
-    private static float[] Sample(float[] matrix, int d, int n, int size, int seed)
-    {
-        if (n <= size)
-        {
-            return matrix;
-        }
-        var indices = Enumerable.Range(0, n).ToArray();
-        new Random(seed).Shuffle(indices);
-        var sample = new float[size * d];
-        for (var i = 0; i < size; i++)
-        {
-            Array.Copy(matrix, (long)indices[i] * d, sample, (long)i * d, d);
-        }
-        return sample;
     }
 
     private static (int[] Sizes, double[][] Means) OriginalUnitMeans(ProfileTable table, IReadOnlyList<string> topCategories, int[] labels, int k, int d)
