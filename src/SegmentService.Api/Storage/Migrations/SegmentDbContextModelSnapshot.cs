@@ -195,10 +195,9 @@ namespace SegmentService.Api.Storage.Migrations
                     b.HasKey("UserId")
                         .HasName("pk_user_profiles");
 
-                    b.HasIndex("LastSeen")
-                        .HasDatabaseName("ix_user_profiles_last_seen");
-
                     b.ToTable("user_profiles", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
             modelBuilder.Entity("SegmentService.Api.Segmentation.LiveAssignment", b =>

@@ -74,7 +74,8 @@ namespace SegmentService.Api.Storage.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_user_profiles", x => x.user_id);
-                });
+                })
+                .Annotation("Npgsql:StorageParameter:fillfactor", 70);
 
             migrationBuilder.CreateTable(
                 name: "live_assignments",
@@ -136,11 +137,6 @@ namespace SegmentService.Api.Storage.Migrations
                 name: "ix_segmentation_runs_status",
                 table: "segmentation_runs",
                 column: "status");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_user_profiles_last_seen",
-                table: "user_profiles",
-                column: "last_seen");
         }
 
         /// <inheritdoc />

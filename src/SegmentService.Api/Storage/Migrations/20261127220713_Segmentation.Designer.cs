@@ -12,7 +12,7 @@ using SegmentService.Api.Storage;
 namespace SegmentService.Api.Storage.Migrations
 {
     [DbContext(typeof(SegmentDbContext))]
-    [Migration("20261127214007_Segmentation")]
+    [Migration("20261127220713_Segmentation")]
     partial class Segmentation
     {
         /// <inheritdoc />
@@ -198,10 +198,9 @@ namespace SegmentService.Api.Storage.Migrations
                     b.HasKey("UserId")
                         .HasName("pk_user_profiles");
 
-                    b.HasIndex("LastSeen")
-                        .HasDatabaseName("ix_user_profiles_last_seen");
-
                     b.ToTable("user_profiles", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
             modelBuilder.Entity("SegmentService.Api.Segmentation.LiveAssignment", b =>
