@@ -5,6 +5,8 @@ using SegmentService.Api.Feedback;
 using SegmentService.Api.Hosting;
 using SegmentService.Api.Policy;
 using SegmentService.Api.Recommendations;
+using SegmentService.Api.Profiles;
+using SegmentService.Api.Segmentation;
 using SegmentService.Api.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,6 +23,8 @@ builder.Services.AddEvents();
 builder.Services.AddCatalog();
 builder.Services.AddPolicy();
 builder.Services.AddDemoData();
+builder.Services.AddProfiles();
+builder.Services.AddSegmentation();
 
 var app = builder.Build();
 
@@ -40,6 +44,7 @@ app.MapCatalogApi();
 app.MapRecommendApi();
 app.MapFeedbackApi();
 app.MapPolicyApi();
+app.MapSegmentationApi();
 
 app.ValidateOptionsBeforeStart();
 await app.MigrateDatabaseIfConfiguredAsync();

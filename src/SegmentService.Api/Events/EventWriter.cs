@@ -1,26 +1,41 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using SegmentService.Api.Profiles;
 
 namespace SegmentService.Api.Events;
 
 /// <summary>
 /// Stores a request's events with one INSERT over unnest()ed arrays: one round trip per request,
-/// idempotent on event_id even when concurrent requests race with the same id.
+/// idempotent on event_id even when concurrent requests race with the same id. The same statement folds the
+/// newly stored events into their users' profiles (<see cref="ProfileSql"/>).
 /// </summary>
 public sealed class EventWriter(
     NpgsqlDataSource dataSource,
     TimeProvider timeProvider,
+    IOptions<ProfileOptions> profileOptions,
     IEnumerable<IEventsCommittedObserver> observers,
     ILogger<EventWriter> logger)
 {
-    private const string InsertSql = """
+    // The profile upsert rides in the same statement (a data-modifying CTE), so events and profiles commit together.
+    private const string EventsInsertSql = """
         INSERT INTO events (event_id, user_id, type, item_id, occurred_at, received_at, value, quantity, session_id, source)
         SELECT e.event_id, e.user_id, e.type, e.item_id, e.occurred_at, $10, e.value, e.quantity, e.session_id, e.source
         FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::timestamptz[],
                     $6::numeric[], $7::integer[], $8::text[], $9::text[])
              AS e(event_id, user_id, type, item_id, occurred_at, value, quantity, session_id, source)
         ON CONFLICT (event_id) DO NOTHING
-        RETURNING event_id
+        """;
+
+    private const string InsertOnlySql = EventsInsertSql + "\nRETURNING event_id";
+
+    private static readonly string InsertWithProfilesSql = $"""
+        WITH ins AS (
+        {EventsInsertSql}
+            RETURNING event_id, user_id, type, item_id, occurred_at, value, quantity
+        ),
+        {ProfileSql.UpsertFromInserted("$11::float8")}
+        SELECT event_id FROM ins
         """;
 
     private readonly IEventsCommittedObserver[] _observers = [.. observers];
@@ -57,7 +72,8 @@ public sealed class EventWriter(
             sources[i] = e.Source;
         }
 
-        await using var command = dataSource.CreateCommand(InsertSql);
+        var withProfiles = profileOptions.Value.Enabled;
+        await using var command = dataSource.CreateCommand(withProfiles ? InsertWithProfilesSql : InsertOnlySql);
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = users });
         command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = types });
@@ -68,6 +84,10 @@ public sealed class EventWriter(
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = sessions });
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = sources });
         command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = timeProvider.GetUtcNow().UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        if (withProfiles)
+        {
+            command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = profileOptions.Value.HalfLife.TotalSeconds });
+        }
         var inserted = new HashSet<string>(count, StringComparer.Ordinal);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {

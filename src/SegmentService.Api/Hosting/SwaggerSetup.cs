@@ -26,6 +26,7 @@ public static class SwaggerSetup
                 Description = "A storefront, frontend or admin key (see README for the Development keys).",
             });
             options.OperationFilter<ApiKeyOperationFilter>();
+            options.SchemaFilter<ParamExampleSchemaFilter>();
             options.SupportNonNullableReferenceTypes();
             options.NonNullableReferenceTypesAsRequired();
             var xml = Path.Combine(AppContext.BaseDirectory, "SegmentService.Api.xml");

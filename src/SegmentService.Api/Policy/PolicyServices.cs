@@ -15,8 +15,6 @@ public static class PolicyServices
     {
         services.AddPolicyOptions();
 
-        // Replaced by the segmentation feature's directory when it is registered first.
-        services.TryAddSingleton<ISegmentDirectory, ColdStartSegmentDirectory>();
         services.TryAddSingleton<IPolicyRandom>(sp => sp.GetRequiredService<IOptions<PolicyOptions>>().Value.Seed is { } seed
             ? new SeededPolicyRandom(seed)
             : new SharedPolicyRandom());

@@ -1,3 +1,5 @@
+using SegmentService.Api.Segmentation;
+
 namespace SegmentService.Api.Recommendations;
 
 /// <summary>A ranked slate for one user.</summary>
@@ -8,11 +10,6 @@ namespace SegmentService.Api.Recommendations;
 /// <param name="Items">Distinct items, best slot first.</param>
 public sealed record RecommendResponse(
     string RecommendationId, string UserId, SegmentRef Segment, long PolicyVersion, IReadOnlyList<RecommendedItem> Items);
-
-/// <summary>A segment's key and readable label.</summary>
-/// <param name="Key"><example>seg-3</example></param>
-/// <param name="Label"><example>recent, high spend, shoes</example></param>
-public sealed record SegmentRef(string Key, string Label);
 
 /// <summary>One recommended item.</summary>
 /// <param name="ItemId"><example>sku-9</example></param>

@@ -53,7 +53,7 @@ public sealed class Recommender(
         var response = new RecommendResponse(
             "r-" + Guid.CreateVersion7(now).ToString("N"),
             userId,
-            new SegmentRef(assignment.SegmentKey, assignment.Label),
+            new SegmentRef { Key = assignment.SegmentKey, Label = assignment.Label },
             table.Version,
             items);
         impressions.Append(new Impression

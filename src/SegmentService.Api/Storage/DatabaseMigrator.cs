@@ -5,8 +5,9 @@ using Npgsql;
 namespace SegmentService.Api.Storage;
 
 /// <summary>
-/// Applies migrations at start-up. EF Core takes a database-wide migration lock, so replicas
-/// starting together apply each migration once; this class adds waiting for the server.
+/// Applies migrations at start-up, waiting for the server. EF Core's own migration lock on PostgreSQL is held
+/// per migration transaction, so with several pending migrations two replicas can interleave (one re-applies a
+/// migration the other just committed); a session-level advisory lock around the whole MigrateAsync prevents that.
 /// </summary>
 public sealed class DatabaseMigrator(
     IServiceScopeFactory scopeFactory,
@@ -14,7 +15,8 @@ public sealed class DatabaseMigrator(
     TimeProvider timeProvider,
     ILogger<DatabaseMigrator> logger)
 {
-    private const long MigrationLockKey = 0x5365_676d_4d69_67; // "SegMig"
+    /// <summary>'SEGM' in ASCII: the advisory lock key of schema migrations.</summary>
+    private const long MigrationLockKey = 0x5345474D;
 
     private volatile bool _upToDate;
 
@@ -28,21 +30,21 @@ public sealed class DatabaseMigrator(
             try
             {
                 await using var scope = scopeFactory.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<SegmentDbContext>();
-                // EF's own migration lock lasts one migration's transaction, so two replicas applying several
-                // migrations can interleave; a session advisory lock serialises the whole run.
-                await using var connection = await scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
-                await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", connection))
+                await using var lockConnection = await scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>()
+                    .OpenConnectionAsync(cancellationToken);
+                await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", lockConnection))
                 {
                     await take.ExecuteNonQueryAsync(cancellationToken);
                 }
                 try
                 {
+                    var db = scope.ServiceProvider.GetRequiredService<SegmentDbContext>();
                     await db.Database.MigrateAsync(cancellationToken);
                 }
                 finally
                 {
-                    await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLockKey})", connection);
+                    // Explicitly: a pooled connection keeps its session (and the lock) until it is reused.
+                    await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLockKey})", lockConnection);
                     await release.ExecuteNonQueryAsync(CancellationToken.None);
                 }
                 _upToDate = true;

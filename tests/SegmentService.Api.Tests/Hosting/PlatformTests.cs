@@ -22,7 +22,13 @@ public sealed class PlatformTests(ApiFactory factory) : IClassFixture<ApiFactory
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var root = document.RootElement;
         var paths = root.GetProperty("paths");
-        foreach (var path in new[] { "/events", "/items", "/items/{itemId}" })
+        string[] expected =
+        [
+            "/events", "/items", "/items/{itemId}", "/recommend", "/feedback/click", "/feedback/purchase",
+            "/segments", "/segments/{key}", "/users/{userId}/segment", "/admin/segmentation/runs",
+            "/admin/segmentation/runs/{runId}", "/admin/policy", "/admin/policy/evaluation",
+        ];
+        foreach (var path in expected)
         {
             Assert.True(paths.TryGetProperty(path, out _), $"missing {path}");
         }
@@ -32,6 +38,11 @@ public sealed class PlatformTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.True(postEvents.GetProperty("responses").TryGetProperty("401", out _));
         Assert.True(postEvents.TryGetProperty("requestBody", out _));
         Assert.True(root.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("ApiKey", out _));
+        var schemas = root.GetProperty("components").GetProperty("schemas");
+        Assert.Equal("e-0001", schemas.GetProperty("EventRequest").GetProperty("properties").GetProperty("eventId").GetProperty("example").GetString());
+        var score = schemas.GetProperty("RecommendedItem").GetProperty("properties").GetProperty("score");
+        Assert.Equal(0.42, score.GetProperty("example").GetDouble());
+        Assert.DoesNotContain("<example>", score.GetProperty("description").GetString(), StringComparison.Ordinal);
 
         var ui = await factory.ClientWithKey(null).GetAsync("/swagger/index.html");
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);

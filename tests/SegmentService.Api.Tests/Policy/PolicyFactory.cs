@@ -29,7 +29,10 @@ public sealed class PlantedSegments : ISegmentDirectory
             : new SegmentAssignment(userId, "cold-start", "new visitors", CurrentRunId, null, AssignmentSource.ColdStart);
 }
 
-/// <summary>The service with planted segments and a seeded exploration source; background loops slowed so tests drive them.</summary>
+/// <summary>
+/// The service with planted segments (a stand-in for the segment lookup only) and a seeded exploration source;
+/// background loops slowed so tests drive them.
+/// </summary>
 public class PolicyFactory : ApiFactory
 {
     public PlantedSegments Segments { get; } = new();
@@ -42,6 +45,8 @@ public class PolicyFactory : ApiFactory
     [
         new("Policy:SweepInterval", "01:00:00"),
         new("Policy:SnapshotInterval", "1.00:00:00"),
+        // Segments are planted here; a scheduled segmentation run would replace them mid-test.
+        new("Segmentation:ScheduleEnabled", "false"),
         .. PolicySettings,
     ];
 

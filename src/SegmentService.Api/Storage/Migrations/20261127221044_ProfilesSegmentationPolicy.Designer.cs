@@ -12,8 +12,8 @@ using SegmentService.Api.Storage;
 namespace SegmentService.Api.Storage.Migrations
 {
     [DbContext(typeof(SegmentDbContext))]
-    [Migration("20261127212125_Policy")]
-    partial class Policy
+    [Migration("20261127221044_ProfilesSegmentationPolicy")]
+    partial class ProfilesSegmentationPolicy
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -229,6 +229,82 @@ namespace SegmentService.Api.Storage.Migrations
                     b.ToTable("policy_snapshots", (string)null);
                 });
 
+            modelBuilder.Entity("SegmentService.Api.Profiles.UserProfile", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("Carts")
+                        .HasColumnType("bigint")
+                        .HasColumnName("carts");
+
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("categories");
+
+                    b.Property<long>("Clicks")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clicks");
+
+                    b.Property<double>("DCarts")
+                        .HasColumnType("double precision")
+                        .HasColumnName("d_carts");
+
+                    b.Property<double>("DClicks")
+                        .HasColumnType("double precision")
+                        .HasColumnName("d_clicks");
+
+                    b.Property<double>("DPurchases")
+                        .HasColumnType("double precision")
+                        .HasColumnName("d_purchases");
+
+                    b.Property<double>("DSpend")
+                        .HasColumnType("double precision")
+                        .HasColumnName("d_spend");
+
+                    b.Property<double>("DViews")
+                        .HasColumnType("double precision")
+                        .HasColumnName("d_views");
+
+                    b.Property<DateTimeOffset>("FirstSeen")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen");
+
+                    b.Property<DateTimeOffset>("LastSeen")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen");
+
+                    b.Property<long>("Purchases")
+                        .HasColumnType("bigint")
+                        .HasColumnName("purchases");
+
+                    b.Property<DateTimeOffset>("RefTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ref_time");
+
+                    b.Property<double>("Spend")
+                        .HasColumnType("double precision")
+                        .HasColumnName("spend");
+
+                    b.Property<long>("Units")
+                        .HasColumnType("bigint")
+                        .HasColumnName("units");
+
+                    b.Property<long>("Views")
+                        .HasColumnType("bigint")
+                        .HasColumnName("views");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_user_profiles");
+
+                    b.ToTable("user_profiles", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
+                });
+
             modelBuilder.Entity("SegmentService.Api.Recommendations.Impression", b =>
                 {
                     b.Property<string>("RecommendationId")
@@ -297,6 +373,210 @@ namespace SegmentService.Api.Storage.Migrations
                         .HasFilter("NOT settled");
 
                     b.ToTable("impressions", (string)null);
+                });
+
+            modelBuilder.Entity("SegmentService.Api.Segmentation.LiveAssignment", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTimeOffset>("AssignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("assigned_at");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("SegmentKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("segment_key");
+
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Seq"));
+
+                    b.HasKey("UserId")
+                        .HasName("pk_live_assignments");
+
+                    b.HasIndex("RunId")
+                        .HasDatabaseName("ix_live_assignments_run_id");
+
+                    b.HasIndex("Seq")
+                        .HasDatabaseName("ix_live_assignments_seq");
+
+                    b.ToTable("live_assignments", (string)null);
+                });
+
+            modelBuilder.Entity("SegmentService.Api.Segmentation.RunAssignment", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("user_id");
+
+                    b.Property<float>("Distance")
+                        .HasColumnType("real")
+                        .HasColumnName("distance");
+
+                    b.Property<string>("SegmentKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("segment_key");
+
+                    b.HasKey("RunId", "UserId")
+                        .HasName("pk_segment_assignments");
+
+                    b.ToTable("segment_assignments", (string)null);
+                });
+
+            modelBuilder.Entity("SegmentService.Api.Segmentation.Segment", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Centroid")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("centroid");
+
+                    b.PrimitiveCollection<float[]>("CentroidStd")
+                        .IsRequired()
+                        .HasColumnType("real[]")
+                        .HasColumnName("centroid_std");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("label");
+
+                    b.Property<string>("MatchedFrom")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("matched_from");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("integer")
+                        .HasColumnName("size");
+
+                    b.PrimitiveCollection<string[]>("TopItems")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("top_items");
+
+                    b.HasKey("RunId", "Key")
+                        .HasName("pk_segments");
+
+                    b.ToTable("segments", (string)null);
+                });
+
+            modelBuilder.Entity("SegmentService.Api.Segmentation.SegmentationRun", b =>
+                {
+                    b.Property<long>("RunId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("RunId"));
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text")
+                        .HasColumnName("error");
+
+                    b.Property<string>("Features")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("features");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int?>("K")
+                        .HasColumnType("integer")
+                        .HasColumnName("k");
+
+                    b.Property<string>("Metrics")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("metrics");
+
+                    b.Property<byte[]>("Model")
+                        .HasColumnType("bytea")
+                        .HasColumnName("model");
+
+                    b.Property<long?>("PreviousRunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("previous_run_id");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Transitions")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("transitions");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("trigger");
+
+                    b.Property<int?>("Users")
+                        .HasColumnType("integer")
+                        .HasColumnName("users");
+
+                    b.HasKey("RunId")
+                        .HasName("pk_segmentation_runs");
+
+                    b.HasIndex("Status")
+                        .HasDatabaseName("ix_segmentation_runs_status");
+
+                    b.ToTable("segmentation_runs", (string)null);
+                });
+
+            modelBuilder.Entity("SegmentService.Api.Segmentation.LiveAssignment", b =>
+                {
+                    b.HasOne("SegmentService.Api.Segmentation.SegmentationRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_live_assignments_segmentation_runs_run_id");
+                });
+
+            modelBuilder.Entity("SegmentService.Api.Segmentation.Segment", b =>
+                {
+                    b.HasOne("SegmentService.Api.Segmentation.SegmentationRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segments_segmentation_runs_run_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Options;
+
+namespace SegmentService.Api.Segmentation;
+
+/// <summary>
+/// Runs segmentation every <see cref="SegmentationOptions.Interval"/>, and every <see cref="SegmentationOptions.PollInterval"/>
+/// picks up runs and live moves committed by other replicas. Each tick catches and logs its errors.
+/// </summary>
+public sealed class SegmentationScheduler(
+    SegmentationCoordinator coordinator,
+    RunStore store,
+    SegmentDirectory directory,
+    SegmentationNotifier notifier,
+    IOptions<SegmentationOptions> options,
+    TimeProvider timeProvider,
+    ILogger<SegmentationScheduler> logger) : BackgroundService
+{
+    private PeriodicTimer? _runTimer;
+    private PeriodicTimer? _pollTimer;
+
+    // The timers start with the host, not when ExecuteAsync gets a thread, so the first interval counts from start-up.
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _runTimer = new PeriodicTimer(options.Value.Interval, timeProvider);
+        _pollTimer = new PeriodicTimer(options.Value.PollInterval, timeProvider);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _runTimer?.Dispose();
+        _pollTimer?.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await RefreshAsync(stoppingToken);
+        await Task.WhenAll(ScheduleAsync(stoppingToken), PollAsync(stoppingToken));
+    }
+
+    private async Task ScheduleAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await _runTimer!.WaitForNextTickAsync(stoppingToken))
+            {
+                if (!options.Value.ScheduleEnabled)
+                {
+                    continue;
+                }
+                try
+                {
+                    var trigger = await coordinator.TriggerAsync("schedule", stoppingToken);
+                    if (trigger.Completion is not null)
+                    {
+                        await trigger.Completion;
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogError(ex, "Scheduled segmentation run could not start");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task PollAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await _pollTimer!.WaitForNextTickAsync(stoppingToken))
+            {
+                await RefreshAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Brings in a newer succeeded run, else the live moves other replicas made in the current one.</summary>
+    private async Task RefreshAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var latest = await store.LatestSucceededIdAsync(stoppingToken);
+            var current = directory.Current;
+            if (latest is { } runId && runId > (current?.RunId ?? 0))
+            {
+                var (state, committed, watermark) = await store.LoadAsync(runId, stoppingToken);
+                directory.LiveWatermark = Math.Max(directory.LiveWatermark, watermark);
+                await notifier.ActivateAsync(state, committed, stoppingToken);
+                logger.LogInformation("Segmentation run {RunId} is now in force ({Users} users)", runId, state.Users.Count);
+            }
+            else if (current is not null)
+            {
+                directory.LiveWatermark = await store.LoadLiveAsync(current, directory.LiveWatermark, stoppingToken);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Could not refresh the segmentation run in force");
+        }
+    }
+}
