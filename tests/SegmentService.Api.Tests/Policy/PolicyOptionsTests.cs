@@ -1,28 +1,13 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SegmentService.Api.Policy;
+using SegmentService.Api.Tests.Infrastructure;
 
 namespace SegmentService.Api.Tests.Policy;
 
 public sealed class PolicyOptionsTests
 {
-    private sealed class BareFactory(params (string Key, string Value)[] settings) : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Development");
-            builder.UseSetting("ConnectionStrings:Postgres", "Host=127.0.0.1;Port=1;Username=x;Password=y");
-            builder.UseSetting("Database:MigrateOnStart", "false");
-            foreach (var (key, value) in settings)
-            {
-                builder.UseSetting(key, value);
-            }
-        }
-    }
-
     [Theory]
     [InlineData("Policy:Epsilon", "1.5")]
     [InlineData("Policy:Temperature", "0")]
@@ -46,14 +31,12 @@ public sealed class PolicyOptionsTests
     [Fact]
     public void TheServiceDoesNotStartWithABadPolicySetting()
     {
-        using var factory = new BareFactory(("Policy:Epsilon", "-0.1"));
-        Assert.NotNull(Record.Exception(() => factory.Server));
+        Assert.Contains("Policy:Epsilon", StartupProbe.Failure("Development", ("Policy:Epsilon", "-0.1")), StringComparison.Ordinal);
     }
 
     [Fact]
     public void TheServiceStartsWithTheDefaults()
     {
-        using var factory = new BareFactory();
-        Assert.NotNull(factory.Server);
+        StartupProbe.AssertStarts("Development");
     }
 }
