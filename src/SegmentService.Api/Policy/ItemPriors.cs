@@ -13,7 +13,10 @@ namespace SegmentService.Api.Policy;
 public sealed class ItemPriors(IOptions<PolicyOptions> options, TimeProvider timeProvider)
 {
     private const string GlobalKey = "\u0000global";
-    private readonly ConcurrentDictionary<string, PriorRow> _rows = new(StringComparer.Ordinal);
+    private volatile ConcurrentDictionary<string, PriorRow> _rows = NewRows();
+
+    // While a rebuild reads the events table, events that commit meanwhile go into the new rows too.
+    private volatile ConcurrentDictionary<string, PriorRow>? _rebuilding;
     private readonly PolicyOptions _options = options.Value;
 
     private sealed class PriorRow
@@ -36,8 +39,42 @@ public sealed class ItemPriors(IOptions<PolicyOptions> options, TimeProvider tim
     public void Add(string segmentKey, EventType type, string itemId, DateTimeOffset occurredAt)
     {
         var weight = EngagementWeight(type);
-        AddTo(_rows.GetOrAdd(segmentKey, static _ => new PriorRow()), itemId, weight, occurredAt.UtcTicks);
-        AddTo(_rows.GetOrAdd(GlobalKey, static _ => new PriorRow()), itemId, weight, occurredAt.UtcTicks);
+        AddTo(_rows, segmentKey, itemId, weight, occurredAt.UtcTicks);
+        if (_rebuilding is { } next)
+        {
+            AddTo(next, segmentKey, itemId, weight, occurredAt.UtcTicks);
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds every row from <paramref name="events"/> (when segment membership changed) and swaps them in at once.
+    /// An event committing during the rebuild lands in both old and new rows; one that the read also returns counts
+    /// twice in the new rows, a bounded blur accepted so that no event is ever lost from the priors.
+    /// </summary>
+    public async Task RebuildAsync(IAsyncEnumerable<(string SegmentKey, EventType Type, string ItemId, DateTimeOffset OccurredAt)> events)
+    {
+        var next = NewRows();
+        _rebuilding = next;
+        try
+        {
+            await foreach (var (segmentKey, type, itemId, occurredAt) in events)
+            {
+                AddTo(next, segmentKey, itemId, EngagementWeight(type), occurredAt.UtcTicks);
+            }
+            _rows = next;
+        }
+        finally
+        {
+            _rebuilding = null;
+        }
+    }
+
+    private static ConcurrentDictionary<string, PriorRow> NewRows() => new(StringComparer.Ordinal);
+
+    private void AddTo(ConcurrentDictionary<string, PriorRow> rows, string segmentKey, string itemId, double weight, long at)
+    {
+        AddTo(rows.GetOrAdd(segmentKey, static _ => new PriorRow()), itemId, weight, at);
+        AddTo(rows.GetOrAdd(GlobalKey, static _ => new PriorRow()), itemId, weight, at);
     }
 
     /// <summary>Fills NaN entries of <paramref name="values"/> with the prior of the matching item (one lock per row, not per item).</summary>

@@ -23,6 +23,7 @@ public static class PolicyServices
         services.AddSingleton<ItemPriors>();
         services.AddSingleton<ItemPriorsFeed>();
         services.AddSingleton<IEventsCommittedObserver>(sp => sp.GetRequiredService<ItemPriorsFeed>());
+        services.AddSingleton<ISegmentationListener>(sp => sp.GetRequiredService<ItemPriorsFeed>());
         services.AddSingleton<PolicyReadiness>();
         services.AddSingleton<PolicySnapshotStore>();
         services.AddSingleton<PolicyLearner>();

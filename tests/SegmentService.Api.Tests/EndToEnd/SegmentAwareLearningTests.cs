@@ -36,12 +36,28 @@ public sealed class SegmentAwareLearningTests(SegmentAwareLearningFactory factor
         })]);
         (await factory.Storefront().PostAsync("/items", Json(new JsonObject { ["items"] = items }.ToJsonString()))).EnsureSuccessStatusCode();
         await shop.PostBehaviourAsync();
+        // Before the run: shoes shoppers click new-2, book readers only look at it.
+        var now = factory.Time.GetUtcNow();
+        await shop.PostAsync([.. Enumerable.Range(0, 10).SelectMany(i => new[]
+        {
+            NewItemEvent($"pre-click-{i}", $"u0-{i}", "click", now), NewItemEvent($"pre-view-{i}", $"u1-{i}", "view", now),
+        })]);
         var admin = factory.Admin();
         var firstRun = await admin.RunToEndAsync();
         var segmentOf = await admin.SegmentsOfAsync(shop.AllUsers.Select(u => u.User));
         var shoesKey = segmentOf["u0-0"];
         var booksKey = segmentOf["u1-0"];
         Assert.NotEqual(shoesKey, booksKey);
+
+        // Before any feedback, each segment's prior for new-2 comes from its own members' events, including
+        // those that arrived before the run made the segments.
+        // Listeners hear of the run just after it reads 'succeeded'; allow them a moment.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await ScoreAsync("u0-0", "new-2") <= await ScoreAsync("u1-0", "new-2"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "new-2 scores no higher for the segment that clicked it");
+            await Task.Delay(50);
+        }
 
         // Shoppers of group 0 click new-0 whenever shown; group 1's click new-1.
         var storefront = factory.Storefront();
@@ -84,6 +100,17 @@ public sealed class SegmentAwareLearningTests(SegmentAwareLearningFactory factor
         var answer = await (await factory.Storefront().GetAsync($"/recommend?userId={user}&category=new&count=1")).ReadOkAsync<JsonElement>();
         return answer.GetProperty("items")[0].GetProperty("itemId").GetString();
     }
+
+    private async Task<double> ScoreAsync(string user, string itemId)
+    {
+        var answer = await (await factory.Storefront().GetAsync($"/recommend?userId={user}&category=new&count=4")).ReadOkAsync<JsonElement>();
+        return answer.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("itemId").GetString() == itemId).GetProperty("score").GetDouble();
+    }
+
+    private static JsonObject NewItemEvent(string eventId, string user, string type, DateTimeOffset at) => new()
+    {
+        ["eventId"] = eventId, ["userId"] = user, ["type"] = type, ["itemId"] = "new-2", ["occurredAt"] = at.AddMinutes(-30).ToString("O"),
+    };
 
     private static string? TopItem(JsonElement policy, string segmentKey) =>
         policy.GetProperty("segments").EnumerateArray()
