@@ -13,9 +13,9 @@ public sealed class IngestMetrics
     public IngestMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MetricsEndpoint.MeterName);
-        _accepted = meter.CreateCounter<long>("segmentservice.events.accepted", description: "Events newly stored.");
-        _duplicates = meter.CreateCounter<long>("segmentservice.events.duplicates", description: "Events whose id was already stored.");
-        _rejected = meter.CreateCounter<long>("segmentservice.events.rejected", description: "Events that failed validation.");
+        _accepted = meter.CreateCounter<long>("events.accepted", description: "Events newly stored.");
+        _duplicates = meter.CreateCounter<long>("events.duplicates", description: "Events whose id was already stored.");
+        _rejected = meter.CreateCounter<long>("events.rejected", description: "Events that failed validation.");
     }
 
     public void Record(int accepted, int duplicates, int rejected)

@@ -6,7 +6,8 @@ namespace SegmentService.Api.Hosting;
 
 public static class HealthEndpoints
 {
-    private const string ReadyTag = "ready";
+    /// <summary>Checks with this tag decide /health/ready.</summary>
+    public const string ReadyTag = "ready";
 
     public static IServiceCollection AddHealth(this IServiceCollection services)
     {

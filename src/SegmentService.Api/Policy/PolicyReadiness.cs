@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace SegmentService.Api.Policy;
 
@@ -39,4 +40,13 @@ public sealed class PolicyReadiness
         detail: "The service is still loading its Q-table and catalogue (is the database reachable?). Retry shortly.");
 
     internal void MarkReady() => _ready.TrySetResult();
+}
+
+/// <summary>Not ready until the policy state is loaded, so a load balancer does not send /recommend to a replica that would answer 503.</summary>
+public sealed class PolicyReadyCheck(PolicyReadiness readiness) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(readiness.IsReady
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy("The policy state (Q-table, priors, catalogue) is still loading."));
 }

@@ -25,6 +25,7 @@ public static class PolicyServices
         services.AddSingleton<IEventsCommittedObserver>(sp => sp.GetRequiredService<ItemPriorsFeed>());
         services.AddSingleton<ISegmentationListener>(sp => sp.GetRequiredService<ItemPriorsFeed>());
         services.AddSingleton<PolicyReadiness>();
+        services.AddHealthChecks().AddCheck<PolicyReadyCheck>("policy", tags: [Hosting.HealthEndpoints.ReadyTag]);
         services.AddSingleton<PolicySnapshotStore>();
         services.AddSingleton<PolicyLearner>();
         services.AddSingleton<PolicyEvaluator>();

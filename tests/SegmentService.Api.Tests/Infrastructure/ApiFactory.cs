@@ -31,6 +31,19 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync("ss_" + GetType().Name);
         _ = Server; // start the host now: applies migrations
+        await WaitUntilReadyAsync();
+    }
+
+    /// <summary>Waits (bounded) for /health/ready: the policy loads its state in the background after start.</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        using var client = CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await client.GetAsync("/health/ready")).StatusCode != System.Net.HttpStatusCode.OK)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "/health/ready did not turn healthy within 30 s");
+            await Task.Delay(20);
+        }
     }
 
     public new virtual async Task DisposeAsync()
