@@ -26,6 +26,7 @@ public static class PolicyServices
         services.AddSingleton<PolicyReadiness>();
         services.AddSingleton<PolicySnapshotStore>();
         services.AddSingleton<PolicyLearner>();
+        services.AddSingleton<NextSegmentBootstraps>();
         services.AddSingleton<PolicyEvaluator>();
         services.AddSingleton<SegmentCarryOver>();
         services.AddSingleton<ISegmentationListener>(sp => sp.GetRequiredService<SegmentCarryOver>());
@@ -42,6 +43,7 @@ public static class PolicyServices
 
         services.AddHostedService<PolicyStartup>();
         services.AddHostedService<ImpressionFlusher>();
+        services.AddHostedService<NextSegmentBootstrapFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<RewardWindowSweeper>());
         services.AddHostedService<PolicySnapshotter>();
         return services;
