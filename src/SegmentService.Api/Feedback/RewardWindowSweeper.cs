@@ -47,7 +47,7 @@ public sealed class RewardWindowSweeper(
         await _sweeping.WaitAsync(cancellationToken);
         try
         {
-            // Bootstraps whose user made no request within the reward window are dropped here.
+            // Bootstraps whose user made no request within Policy:BootstrapWindow are dropped here.
             bootstraps.Prune();
             // Impressions still in the buffer would be invisible to the query below.
             await impressions.FlushAsync(cancellationToken);

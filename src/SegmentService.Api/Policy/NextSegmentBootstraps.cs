@@ -14,7 +14,7 @@ namespace SegmentService.Api.Policy;
 /// loop logs it as a <see cref="FeedbackType.Bootstrap"/> row in the feedback table and then applies
 /// Q[s,a] += η·γ·max under segment s's gate (insert, then apply, like every other row), so memory and the log
 /// agree and a replay in seq order reproduces the table. Nothing here runs when γ = 0.
-/// A pending bootstrap whose user makes no request within <c>Policy:RewardWindow</c> of the reward is dropped
+/// A pending bootstrap whose user makes no request within <c>Policy:BootstrapWindow</c> of the reward is dropped
 /// (that cell keeps its γ = 0 update); pending ones are in memory only, so a restart drops them too.
 /// </summary>
 public sealed class NextSegmentBootstraps(
@@ -98,7 +98,7 @@ public sealed class NextSegmentBootstraps(
             taken = [.. list];
             list.Clear();
         }
-        var oldest = timeProvider.GetUtcNow() - _options.RewardWindow;
+        var oldest = timeProvider.GetUtcNow() - _options.BootstrapWindow;
         var target = _options.Discount * (table.Row(nextSegmentKey).MaxValue() ?? _options.DefaultPrior);
         foreach (var p in taken)
         {
@@ -110,10 +110,10 @@ public sealed class NextSegmentBootstraps(
         }
     }
 
-    /// <summary>Drops pending bootstraps older than the reward window; returns how many.</summary>
+    /// <summary>Drops pending bootstraps older than the bootstrap window; returns how many.</summary>
     public int Prune()
     {
-        var oldest = timeProvider.GetUtcNow() - _options.RewardWindow;
+        var oldest = timeProvider.GetUtcNow() - _options.BootstrapWindow;
         var dropped = 0;
         foreach (var (user, list) in _pending)
         {

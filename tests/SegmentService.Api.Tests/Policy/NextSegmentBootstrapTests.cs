@@ -7,7 +7,7 @@ namespace SegmentService.Api.Tests.Policy;
 public sealed class DiscountFactory : PolicyFactory
 {
     protected override IEnumerable<KeyValuePair<string, string?>> PolicySettings =>
-        [new("Policy:Epsilon", "0"), new("Policy:Discount", "0.5"), new("Policy:LearningRate", "0.1")];
+        [new("Policy:Epsilon", "0"), new("Policy:Discount", "0.5"), new("Policy:LearningRate", "0.1"), new("Policy:BootstrapWindow", "00:30:00")];
 
     public override async Task InitializeAsync()
     {
@@ -81,14 +81,14 @@ public sealed class NextSegmentBootstrapTests(DiscountFactory factory) : IClassF
     }
 
     [Fact]
-    public async Task PendingBootstrapIsDroppedAfterTheRewardWindow()
+    public async Task PendingBootstrapIsDroppedAfterTheBootstrapWindow()
     {
         factory.Segments.Keys["gone"] = "nb-seg-d";
         var first = await PolicyFactory.RecommendAsync(_client, "userId=gone&count=1");
         (await PolicyFactory.ClickAsync(_client, first.RecommendationId, first.Items[0].ItemId)).EnsureSuccessStatusCode();
         var q = Q("nb-seg-d", first.Items[0].ItemId);
 
-        factory.Time.Advance(TimeSpan.FromMinutes(11));
+        factory.Time.Advance(TimeSpan.FromMinutes(31));
         await factory.SweepAsync();
         await PolicyFactory.RecommendAsync(_client, "userId=gone&count=1");
         await factory.FlushBootstrapsAsync();
