@@ -11,6 +11,12 @@ public enum FeedbackType : short
     Click = 1,
     AddToCart = 2,
     Purchase = 3,
+
+    /// <summary>
+    /// Not a reward: the deferred γ·max_a' Q[s',a'] part of an earlier row's update, logged when the user's next
+    /// recommendation reveals s'. <see cref="FeedbackEntry.BootstrapOf"/> names that row.
+    /// </summary>
+    Bootstrap = 4,
 }
 
 /// <summary>
@@ -30,10 +36,17 @@ public sealed class FeedbackEntry
     /// <summary>The item's Q (or prior) before this update.</summary>
     public double InitialQ { get; init; }
 
-    /// <summary>r + γ·max_a' Q[s', a'].</summary>
+    /// <summary>
+    /// A reward row: r (Q ← Q + η (r − Q)). A <see cref="FeedbackType.Bootstrap"/> row: γ·max_a' Q[s', a'] (Q ← Q + η·target).
+    /// </summary>
     public double Target { get; init; }
     public double LearningRate { get; init; }
+
+    /// <summary>s': on a bootstrap row, the user's segment at their next recommendation; null on reward rows.</summary>
     public string? NextSegmentKey { get; init; }
+
+    /// <summary>On a bootstrap row, the seq of the reward row whose update it completes (at most one per reward row).</summary>
+    public long? BootstrapOf { get; init; }
     public decimal? Amount { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
 }
@@ -52,6 +65,9 @@ public sealed class FeedbackEntryConfiguration : IEntityTypeConfiguration<Feedba
         builder.Property(f => f.NextSegmentKey).HasMaxLength(Validation.InputRules.MaxIdLength);
         builder.Property(f => f.Type).HasConversion<short>();
         builder.Property(f => f.Amount).HasPrecision(19, 4);
-        builder.HasIndex(f => new { f.RecommendationId, f.ItemId, f.Type }).IsUnique();
+        // One reward per (recommendation, item, type); bootstrap rows repeat that triple (a click and a purchase of
+        // one item each get one) and are unique by the reward row they complete instead.
+        builder.HasIndex(f => new { f.RecommendationId, f.ItemId, f.Type }).IsUnique().HasFilter("type <> 4");
+        builder.HasIndex(f => f.BootstrapOf).IsUnique();
     }
 }

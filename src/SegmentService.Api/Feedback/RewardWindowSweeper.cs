@@ -14,6 +14,7 @@ namespace SegmentService.Api.Feedback;
 public sealed class RewardWindowSweeper(
     PolicyLearner learner,
     ImpressionLog impressions,
+    NextSegmentBootstraps bootstraps,
     PolicyReadiness readiness,
     NpgsqlDataSource dataSource,
     IOptions<PolicyOptions> options,
@@ -46,6 +47,8 @@ public sealed class RewardWindowSweeper(
         await _sweeping.WaitAsync(cancellationToken);
         try
         {
+            // Bootstraps whose user made no request within Policy:BootstrapWindow are dropped here.
+            bootstraps.Prune();
             // Impressions still in the buffer would be invisible to the query below.
             await impressions.FlushAsync(cancellationToken);
             var applied = 0;

@@ -27,7 +27,7 @@ public sealed class PolicyEvaluator(
         await using (var command = dataSource.CreateCommand("""
             SELECT f.recommendation_id, f.item_id, sum(f.reward) FROM feedback f
             JOIN impressions i ON i.recommendation_id = f.recommendation_id
-            WHERE i.created_at >= $1 AND i.created_at < $2
+            WHERE i.created_at >= $1 AND i.created_at < $2 AND f.type <> 4
             GROUP BY f.recommendation_id, f.item_id
             """))
         {

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using SegmentService.Api.Feedback;
-using SegmentService.Api.Segmentation;
 
 namespace SegmentService.Api.Policy;
 
@@ -11,14 +10,16 @@ public readonly record struct RewardInput(
     string RecommendationId, string UserId, string ItemId, FeedbackType Type, double Reward, decimal? Amount);
 
 /// <summary>
-/// Applies rewards: Q[s,a] ← Q[s,a] + η (r + γ·max_a' Q[s',a'] − Q[s,a]). Under the segment's gate it
+/// Applies rewards: Q[s,a] ← Q[s,a] + η (r − Q[s,a]). Under the segment's gate it
 /// logs each reward in the feedback table (unique per recommendation, item and type) and applies
 /// only the rows that were new, in their sequence order, so a replay of the log gives the same table.
+/// With γ > 0 the rest of the Q-learning update, η·γ·max_a' Q[s',a'] with s' the user's segment at their
+/// next recommendation, is left pending in <see cref="NextSegmentBootstraps"/> for that request.
 /// </summary>
 public sealed class PolicyLearner(
     QTable table,
     ItemPriors priors,
-    ISegmentDirectory directory,
+    NextSegmentBootstraps bootstraps,
     IOptions<PolicyOptions> options,
     NpgsqlDataSource dataSource,
     TimeProvider timeProvider)
@@ -34,8 +35,8 @@ public sealed class PolicyLearner(
         WHERE NOT $13 OR NOT EXISTS (
             SELECT 1 FROM feedback x WHERE x.recommendation_id = f.recommendation_id AND x.item_id = f.item_id)
         ORDER BY f.ord
-        ON CONFLICT (recommendation_id, item_id, type) DO NOTHING
-        RETURNING seq, recommendation_id, item_id, type, initial_q, target
+        ON CONFLICT (recommendation_id, item_id, type) WHERE type <> 4 DO NOTHING
+        RETURNING seq, recommendation_id, item_id, type, initial_q, target, user_id
         """;
 
     private readonly PolicyOptions _options = options.Value;
@@ -67,19 +68,13 @@ public sealed class PolicyLearner(
             var n = rewards.Count;
             var initial = new double[n];
             var targets = new double[n];
-            var next = new string?[n];
+            var next = new string?[n]; // s' is logged on the Bootstrap row, not on the reward row
             for (var i = 0; i < n; i++)
             {
                 var r = rewards[i];
                 initial[i] = row.TryGet(r.ItemId, out var entry) ? entry.Value : priors.Prior(segmentKey, r.ItemId);
+                // γ·max_a' Q[s',a'] is added at the user's next recommendation (a Bootstrap row), not here.
                 targets[i] = r.Reward;
-                if (_options.Discount > 0)
-                {
-                    // s' is where the user is now: the segment their next recommendation will come from.
-                    next[i] = directory.Resolve(r.UserId).SegmentKey;
-                    var nextRow = table.Row(next[i]!);
-                    targets[i] += _options.Discount * (nextRow.MaxValue() ?? _options.DefaultPrior);
-                }
             }
 
             await using var command = dataSource.CreateCommand(InsertSql);
@@ -97,19 +92,20 @@ public sealed class PolicyLearner(
             command.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rewards.Select(r => r.Amount)] });
             command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = onlyIfNoFeedback });
 
-            var applied = new List<(Applied Row, double Initial, double Target)>(n);
+            var applied = new List<(Applied Row, double Initial, double Target, string UserId)>(n);
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     applied.Add((new Applied(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), (FeedbackType)reader.GetInt16(3)),
-                        reader.GetDouble(4), reader.GetDouble(5)));
+                        reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6)));
                 }
             }
             // The rows are committed: apply them now, whatever the caller's token says, or memory would lag the log.
-            foreach (var (a, init, target) in applied.OrderBy(x => x.Row.Seq))
+            foreach (var (a, init, target, userId) in applied.OrderBy(x => x.Row.Seq))
             {
                 row.Apply(a.ItemId, init, target, _options.LearningRate, a.Seq);
+                bootstraps.Register(userId, segmentKey, a.RecommendationId, a.ItemId, a.Seq);
             }
             return [.. applied.Select(x => x.Row)];
         }

@@ -36,6 +36,13 @@ public sealed class PolicyOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "Policy:RewardWindow must be from 1 second to 7 days.")]
     public TimeSpan RewardWindow { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// γ > 0: how long a reward waits for its user's next recommendation (which supplies s') before its
+    /// γ·max_a' Q[s',a'] part is dropped.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "Policy:BootstrapWindow must be from 1 second to 30 days.")]
+    public TimeSpan BootstrapWindow { get; set; } = TimeSpan.FromDays(1);
+
     public RewardOptions Rewards { get; set; } = new();
 
     /// <summary>Q of an item with no value and no engagement history anywhere.</summary>

@@ -28,6 +28,7 @@ public static class PolicyServices
         services.AddHealthChecks().AddCheck<PolicyReadyCheck>("policy", tags: [Hosting.HealthEndpoints.ReadyTag]);
         services.AddSingleton<PolicySnapshotStore>();
         services.AddSingleton<PolicyLearner>();
+        services.AddSingleton<NextSegmentBootstraps>();
         services.AddSingleton<PolicyEvaluator>();
         services.AddSingleton<SegmentCarryOver>();
         services.AddSingleton<ISegmentationListener>(sp => sp.GetRequiredService<SegmentCarryOver>());
@@ -44,6 +45,7 @@ public static class PolicyServices
 
         services.AddHostedService<PolicyStartup>();
         services.AddHostedService<ImpressionFlusher>();
+        services.AddHostedService<NextSegmentBootstrapFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<RewardWindowSweeper>());
         services.AddHostedService<PolicySnapshotter>();
         return services;

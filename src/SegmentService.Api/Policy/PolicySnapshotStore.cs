@@ -1,6 +1,7 @@
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
+using SegmentService.Api.Feedback;
 
 namespace SegmentService.Api.Policy;
 
@@ -87,7 +88,7 @@ public sealed class PolicySnapshotStore(QTable table, NpgsqlDataSource dataSourc
         var watermarks = rows.ToDictionary(r => r.Key, r => r.LastSeq, StringComparer.Ordinal);
         var replayed = 0;
         await using (var command = dataSource.CreateCommand(
-            "SELECT seq, segment_key, item_id, initial_q, target, learning_rate FROM feedback WHERE seq > $1 ORDER BY seq"))
+            "SELECT seq, segment_key, item_id, initial_q, target, learning_rate, type FROM feedback WHERE seq > $1 ORDER BY seq"))
         {
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = floor });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -97,7 +98,15 @@ public sealed class PolicySnapshotStore(QTable table, NpgsqlDataSource dataSourc
                 var key = reader.GetString(1);
                 if (seq > watermarks.GetValueOrDefault(key, floor))
                 {
-                    table.Row(key).Apply(reader.GetString(2), reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5), seq);
+                    var row = table.Row(key);
+                    if ((FeedbackType)reader.GetInt16(6) == FeedbackType.Bootstrap)
+                    {
+                        row.ApplyBootstrap(reader.GetString(2), reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5), seq);
+                    }
+                    else
+                    {
+                        row.Apply(reader.GetString(2), reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5), seq);
+                    }
                     replayed++;
                 }
             }

@@ -72,6 +72,24 @@ public sealed class QRow
         }
     }
 
+    /// <summary>
+    /// The deferred half of a discounted update: Q ← Q + η·<paramref name="bootstrap"/>, with bootstrap = γ·max_a' Q[s',a'].
+    /// Together with <see cref="Apply"/>(r) before it this is Q + η (r + γ·max − Q): the update is linear in its target,
+    /// so the two increments sum to the one-step update whenever no other update touched the cell in between.
+    /// Not a visit: the reward row already counted one.
+    /// </summary>
+    public double ApplyBootstrap(string itemId, double initial, double bootstrap, double learningRate, long seq)
+    {
+        lock (Sync)
+        {
+            var entry = Entries.TryGetValue(itemId, out var found) ? found : new QEntry(initial, 0);
+            entry.Value += learningRate * bootstrap;
+            Entries[itemId] = entry;
+            LastSeq = Math.Max(LastSeq, seq);
+            return entry.Value;
+        }
+    }
+
     public QRowSnapshot Snapshot(string key)
     {
         lock (Sync)

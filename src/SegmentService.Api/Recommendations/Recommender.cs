@@ -15,6 +15,7 @@ public sealed class Recommender(
     QTable table,
     ItemPriors priors,
     ImpressionLog impressions,
+    NextSegmentBootstraps bootstraps,
     IPolicyRandom random,
     IOptions<PolicyOptions> policyOptions,
     IOptions<RecommendOptions> recommendOptions,
@@ -26,6 +27,8 @@ public sealed class Recommender(
     public RecommendResponse Recommend(string userId, int count, string? category, IReadOnlyList<string> exclude)
     {
         var assignment = directory.Resolve(userId);
+        // γ > 0: this request reveals s' for the user's earlier rewards; their deferred updates are queued (no I/O here).
+        bootstraps.OnRecommend(userId, assignment.SegmentKey);
         var all = catalog.View.Candidates(category);
         var candidates = all;
         var dropBought = _options.ExcludePurchased && purchases.HasAny(userId);

@@ -37,6 +37,12 @@ public sealed class FeedbackTests(FeedbackFactory factory) : IClassFixture<Feedb
             $"SELECT count(*) FROM events WHERE user_id = 'clicker' AND type = 2 AND item_id = '{item}'"));
         Assert.Equal(1L, await factory.ScalarAsync<long>(
             $"SELECT count(*) FROM feedback WHERE recommendation_id = '{answer.RecommendationId}'"));
+
+        // γ = 0: nothing is left pending and the next request logs no bootstrap.
+        Assert.Equal(0, factory.Get<SegmentService.Api.Policy.NextSegmentBootstraps>().PendingUsers);
+        await PolicyFactory.RecommendAsync(_client, "userId=clicker&count=3");
+        Assert.Equal(0, factory.Get<SegmentService.Api.Policy.NextSegmentBootstraps>().Queued);
+        Assert.Equal(0L, await factory.ScalarAsync<long>("SELECT count(*) FROM feedback WHERE type = 4"));
     }
 
     [Fact]

@@ -17,6 +17,24 @@ public sealed class QTableTests
     }
 
     [Fact]
+    public void SplitDiscountedUpdateEqualsTheOneStepFormula()
+    {
+        const double eta = 0.1, gamma = 0.7, r = 5, maxNext = 1.9;
+        foreach (var start in new[] { 0.0, 0.35, -2.5, 12.0 })
+        {
+            var row = new QRow();
+            // At feedback time: η (r − Q); at the next recommendation: η·γ·max_a' Q[s',a'].
+            row.Apply("a", start, r, eta, 1);
+            var split = row.ApplyBootstrap("a", double.NaN, gamma * maxNext, eta, 2);
+
+            Assert.Equal(start + eta * (r + gamma * maxNext - start), split, 12);
+            Assert.True(row.TryGet("a", out var entry));
+            Assert.Equal(1, entry.Visits); // the bootstrap completes the reward's visit, it is not another one
+            Assert.Equal(2, row.LastSeq);
+        }
+    }
+
+    [Fact]
     public void ConstantLearningRateTracksAMovedMean()
     {
         var row = new QRow();

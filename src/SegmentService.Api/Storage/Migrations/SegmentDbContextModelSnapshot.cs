@@ -138,6 +138,10 @@ namespace SegmentService.Api.Storage.Migrations
                         .HasColumnType("numeric(19,4)")
                         .HasColumnName("amount");
 
+                    b.Property<long?>("BootstrapOf")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bootstrap_of");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -194,9 +198,14 @@ namespace SegmentService.Api.Storage.Migrations
                     b.HasKey("Seq")
                         .HasName("pk_feedback");
 
+                    b.HasIndex("BootstrapOf")
+                        .IsUnique()
+                        .HasDatabaseName("ix_feedback_bootstrap_of");
+
                     b.HasIndex("RecommendationId", "ItemId", "Type")
                         .IsUnique()
-                        .HasDatabaseName("ix_feedback_recommendation_id_item_id_type");
+                        .HasDatabaseName("ix_feedback_recommendation_id_item_id_type")
+                        .HasFilter("type <> 4");
 
                     b.ToTable("feedback", (string)null);
                 });
