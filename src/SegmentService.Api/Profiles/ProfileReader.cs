@@ -24,7 +24,8 @@ public sealed class ProfileReader(NpgsqlDataSource dataSource)
         var table = new ProfileTable((int)Math.Clamp(estimate, 1024, 50_000_000));
         var since = activeSince.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
         // COPY takes no parameters; the literal is built from a DateTimeOffset, never from input.
-        var sql = $"COPY (SELECT {Columns} WHERE p.last_seen >= '{since}+00') TO STDOUT (FORMAT BINARY)";
+        // Ordered, so that a seeded run over the same profiles fits the same clusters whatever the heap order.
+        var sql = $"COPY (SELECT {Columns} WHERE p.last_seen >= '{since}+00' ORDER BY p.user_id) TO STDOUT (FORMAT BINARY)";
         await using var export = await connection.BeginBinaryExportAsync(sql, cancellationToken);
         while (await export.StartRowAsync(cancellationToken) != -1)
         {
