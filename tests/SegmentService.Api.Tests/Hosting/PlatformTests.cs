@@ -58,12 +58,12 @@ public sealed class PlatformTests(ApiFactory factory) : IClassFixture<ApiFactory
 
         // prometheus-net copies .NET meter readings on its own schedule; poll briefly.
         var text = "";
-        for (var attempt = 0; attempt < 50 && !text.Contains("segmentservice_events_accepted", StringComparison.Ordinal); attempt++)
+        for (var attempt = 0; attempt < 50 && !text.Contains("\nsegmentservice_events_accepted ", StringComparison.Ordinal); attempt++)
         {
             await Task.Delay(200);
             text = await metrics.GetStringAsync("/metrics");
         }
-        Assert.Contains("segmentservice_events_accepted", text, StringComparison.Ordinal);
+        Assert.Contains("\nsegmentservice_events_accepted ", text, StringComparison.Ordinal);
         Assert.Contains("http_request_duration_seconds", text, StringComparison.Ordinal);
     }
 
