@@ -8,12 +8,13 @@ namespace SegmentService.Api.Policy;
 /// <summary>
 /// Saves and restores the Q-table. A snapshot holds every row with the feedback sequence number it
 /// includes, and a floor: any feedback row above its segment's number (or above the floor, for a segment
-/// not in the snapshot) is applied on load, in sequence order.
+/// not in the snapshot) is applied on load, in sequence order (<see cref="FeedbackLog.CatchUpAllAsync"/>, the
+/// same code the follower runs). Snapshots written now have floor 0.
 /// </summary>
 public sealed class PolicySnapshotStore(QTable table, NpgsqlDataSource dataSource, TimeProvider timeProvider, ILogger<PolicySnapshotStore> logger) : IDisposable
 {
     private readonly SemaphoreSlim _saving = new(1, 1);
-    private (long Floor, long Version, long Checksum) _last = (-1, -1, -1);
+    private (long Applied, long Version, long Checksum) _last = (-1, -1, -1);
 
     public void Dispose() => _saving.Dispose();
 
@@ -23,13 +24,9 @@ public sealed class PolicySnapshotStore(QTable table, NpgsqlDataSource dataSourc
         await _saving.WaitAsync(cancellationToken);
         try
         {
-            // Every seq at or below the floor was handed out before any gate below is taken, so a segment
-            // whose gate we hold has already applied all of its rows up to the floor.
-            long floor;
-            await using (var command = dataSource.CreateCommand("SELECT coalesce(max(seq), 0) FROM feedback"))
-            {
-                floor = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-            }
+            // Each row's LastSeq is exact (a segment's rows commit in seq order, see FeedbackLog); the floor is 0, so a
+            // segment this snapshot lacks is replayed from its first row.
+            const long floor = 0;
             var rows = new List<QRowSnapshot>();
             foreach (var key in table.Keys.Order(StringComparer.Ordinal))
             {
@@ -37,8 +34,7 @@ public sealed class PolicySnapshotStore(QTable table, NpgsqlDataSource dataSourc
                 await row.Gate.WaitAsync(cancellationToken);
                 try
                 {
-                    var copy = row.Snapshot(key);
-                    rows.Add(copy with { LastSeq = Math.Max(copy.LastSeq, floor) });
+                    rows.Add(row.Snapshot(key));
                 }
                 finally
                 {
@@ -46,7 +42,8 @@ public sealed class PolicySnapshotStore(QTable table, NpgsqlDataSource dataSourc
                 }
             }
             var checksum = rows.Sum(r => r.Entries.Values.Sum(e => e.Visits)) * 31 + rows.Count;
-            if (!force && _last == (floor, table.Version, checksum))
+            var applied = rows.Sum(r => r.LastSeq);
+            if (!force && _last == (applied, table.Version, checksum))
             {
                 return null;
             }
@@ -60,8 +57,8 @@ public sealed class PolicySnapshotStore(QTable table, NpgsqlDataSource dataSourc
                 insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = Serialize(floor, rows) });
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
-            _last = (floor, version, checksum);
-            logger.LogInformation("Saved policy snapshot {Version} ({Segments} segments, feedback through {Floor})", version, rows.Count, floor);
+            _last = (applied, version, checksum);
+            logger.LogInformation("Saved policy snapshot {Version} ({Segments} segments)", version, rows.Count);
             return version;
         }
         finally
@@ -85,32 +82,8 @@ public sealed class PolicySnapshotStore(QTable table, NpgsqlDataSource dataSourc
             }
         }
         table.Restore(rows, version);
-        var watermarks = rows.ToDictionary(r => r.Key, r => r.LastSeq, StringComparer.Ordinal);
-        var replayed = 0;
-        await using (var command = dataSource.CreateCommand(
-            "SELECT seq, segment_key, item_id, initial_q, target, learning_rate, type FROM feedback WHERE seq > $1 ORDER BY seq"))
-        {
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = floor });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var seq = reader.GetInt64(0);
-                var key = reader.GetString(1);
-                if (seq > watermarks.GetValueOrDefault(key, floor))
-                {
-                    var row = table.Row(key);
-                    if ((FeedbackType)reader.GetInt16(6) == FeedbackType.Bootstrap)
-                    {
-                        row.ApplyBootstrap(reader.GetString(2), reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5), seq);
-                    }
-                    else
-                    {
-                        row.Apply(reader.GetString(2), reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5), seq);
-                    }
-                    replayed++;
-                }
-            }
-        }
+        // Each segment from its own LastSeq; a segment the snapshot lacks from the floor (0 in snapshots written now).
+        var replayed = await FeedbackLog.CatchUpAllAsync(dataSource, table, floor, cancellationToken);
         logger.LogInformation("Loaded policy version {Version} ({Segments} segments) and replayed {Replayed} feedback rows",
             version, rows.Count, replayed);
         return replayed;
