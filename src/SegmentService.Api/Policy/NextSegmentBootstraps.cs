@@ -195,13 +195,17 @@ public sealed class NextSegmentBootstraps(
         await row.Gate.WaitAsync(cancellationToken);
         try
         {
+            // As in the learner: under the segment's advisory lock, apply other replicas' rows before reading starting values.
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await FeedbackLog.LockAndCatchUpAsync(connection, transaction, segmentKey, row, cancellationToken);
             var initial = new double[rows.Count];
             for (var i = 0; i < rows.Count; i++)
             {
                 var item = rows[i].Of.ItemId;
                 initial[i] = row.TryGet(item, out var entry) ? entry.Value : priors.Prior(segmentKey, item);
             }
-            await using var command = dataSource.CreateCommand(InsertSql);
+            await using var command = new NpgsqlCommand(InsertSql, connection, transaction);
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = segmentKey });
             command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = _options.LearningRate });
             command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = timeProvider.GetUtcNow().UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
@@ -221,6 +225,7 @@ public sealed class NextSegmentBootstraps(
                     applied.Add((reader.GetInt64(0), reader.GetString(1), reader.GetDouble(2), reader.GetDouble(3)));
                 }
             }
+            await transaction.CommitAsync(cancellationToken);
             // Committed: apply whatever the token says, in seq order, or memory would lag the log.
             foreach (var (seq, item, init, target) in applied.OrderBy(a => a.Seq))
             {

@@ -10,7 +10,8 @@ public readonly record struct RewardInput(
     string RecommendationId, string UserId, string ItemId, FeedbackType Type, double Reward, decimal? Amount);
 
 /// <summary>
-/// Applies rewards: Q[s,a] ← Q[s,a] + η (r − Q[s,a]). Under the segment's gate it
+/// Applies rewards: Q[s,a] ← Q[s,a] + η (r − Q[s,a]). Under the segment's gate and, in the insert's transaction,
+/// its advisory lock (see <see cref="FeedbackLog"/>), it first applies the rows other replicas logged for the segment, then
 /// logs each reward in the feedback table (unique per recommendation, item and type) and applies
 /// only the rows that were new, in their sequence order, so a replay of the log gives the same table.
 /// With γ > 0 the rest of the Q-learning update, η·γ·max_a' Q[s',a'] with s' the user's segment at their
@@ -65,6 +66,11 @@ public sealed class PolicyLearner(
             {
                 return null;
             }
+            // The segment's advisory lock orders this insert after every other replica's rows for the segment;
+            // apply those first, so the starting values logged below are the ones replay will see.
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await FeedbackLog.LockAndCatchUpAsync(connection, transaction, segmentKey, row, cancellationToken);
             var n = rewards.Count;
             var initial = new double[n];
             var targets = new double[n];
@@ -77,7 +83,7 @@ public sealed class PolicyLearner(
                 targets[i] = r.Reward;
             }
 
-            await using var command = dataSource.CreateCommand(InsertSql);
+            await using var command = new NpgsqlCommand(InsertSql, connection, transaction);
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rewards.Select(r => r.RecommendationId)] });
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rewards.Select(r => r.ItemId)] });
             command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = [.. rewards.Select(r => (short)r.Type)] });
@@ -101,6 +107,7 @@ public sealed class PolicyLearner(
                         reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6)));
                 }
             }
+            await transaction.CommitAsync(cancellationToken);
             // The rows are committed: apply them now, whatever the caller's token says, or memory would lag the log.
             foreach (var (a, init, target, userId) in applied.OrderBy(x => x.Row.Seq))
             {
