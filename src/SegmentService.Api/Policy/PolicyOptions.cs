@@ -63,6 +63,10 @@ public sealed class PolicyOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ErrorMessage = "Policy:SweepInterval must be from 10 ms to 1 hour.")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How often a replica applies the feedback other replicas logged (for segments it takes no feedback for).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ErrorMessage = "Policy:FollowInterval must be from 10 ms to 1 hour.")]
+    public TimeSpan FollowInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Seeds the exploration random source (reproducible runs); unset: a shared, unseeded source.</summary>
     public int? Seed { get; set; }
 

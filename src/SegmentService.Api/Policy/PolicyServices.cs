@@ -48,6 +48,7 @@ public static class PolicyServices
         services.AddHostedService<NextSegmentBootstrapFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<RewardWindowSweeper>());
         services.AddHostedService<PolicySnapshotter>();
+        services.AddHostedService<PolicyLogFollower>();
         return services;
     }
 

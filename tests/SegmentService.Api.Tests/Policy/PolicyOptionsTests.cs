@@ -15,6 +15,7 @@ public sealed class PolicyOptionsTests
     [InlineData("Policy:Discount", "1")]
     [InlineData("Policy:RewardWindow", "00:00:00")]
     [InlineData("Policy:BootstrapWindow", "31.00:00:00")]
+    [InlineData("Policy:FollowInterval", "00:00:00")]
     [InlineData("Policy:Rewards:Purchase", "NaN")]
     [InlineData("Recommend:MaxExclude", "0")]
     public async Task BadSettingStopsHostStartNamingIt(string key, string value)
