@@ -5,7 +5,7 @@ using static SegmentService.Api.Tests.Infrastructure.HttpAssertions;
 
 namespace SegmentService.Api.Tests.Policy;
 
-public sealed class ReplicaFactory : PolicyFactory
+public class ReplicaFactory : PolicyFactory
 {
     public override async Task InitializeAsync()
     {
@@ -14,13 +14,43 @@ public sealed class ReplicaFactory : PolicyFactory
     }
 }
 
+/// <summary>With γ > 0: bootstrap rows (type 4) are logged under the same lock and followed the same way.</summary>
+public sealed class DiscountedReplicaFactory : ReplicaFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> PolicySettings => [new("Policy:Discount", "0.5")];
+}
+
+/// <summary>A second host over <paramref name="connectionString"/>, with the same policy settings as the first.</summary>
+public sealed class ReplicaHost(string connectionString, IEnumerable<KeyValuePair<string, string?>> settings) : PolicyFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> PolicySettings => settings;
+
+    public override Task InitializeAsync()
+    {
+        ConnectionString = connectionString;
+        _ = Server;
+        return Task.CompletedTask;
+    }
+
+    protected override bool OwnsDatabase => false;
+}
+
+public sealed class DiscountedReplicaConvergenceTests(DiscountedReplicaFactory factory) : IClassFixture<DiscountedReplicaFactory>
+{
+    [Fact]
+    public Task TwoReplicasWithBootstrapRowsConvergeToTheReplayedTable() =>
+        ReplicaConvergenceTests.ConvergeAsync(factory, [new("Policy:Discount", "0.5")]);
+}
+
 /// <summary>Two replicas behind one load balancer: both follow the same feedback log and reach the same table.</summary>
 public sealed class ReplicaConvergenceTests(ReplicaFactory factory) : IClassFixture<ReplicaFactory>
 {
     [Fact]
-    public async Task TwoReplicasTakingFeedbackForTheSameSegmentsConvergeToTheReplayedTable()
+    public Task TwoReplicasTakingFeedbackForTheSameSegmentsConvergeToTheReplayedTable() => ConvergeAsync(factory, []);
+
+    internal static async Task ConvergeAsync(PolicyFactory factory, IEnumerable<KeyValuePair<string, string?>> settings)
     {
-        var other = new RestartedFactory(factory.ConnectionString);
+        var other = new ReplicaHost(factory.ConnectionString, settings);
         await other.InitializeAsync();
         try
         {
@@ -49,6 +79,12 @@ public sealed class ReplicaConvergenceTests(ReplicaFactory factory) : IClassFixt
             }
 
             // Drive the followers (Policy:FollowInterval, 1 s on the test clock) until both tables agree, bounded.
+            if (factory.Get<NextSegmentBootstraps>().Enabled)
+            {
+                await factory.Get<NextSegmentBootstraps>().FlushAsync(CancellationToken.None);
+                await other.Get<NextSegmentBootstraps>().FlushAsync(CancellationToken.None);
+                Assert.True(await factory.ScalarAsync<long>("SELECT count(*) FROM feedback WHERE type = 4") > 0);
+            }
             var deadline = DateTime.UtcNow.AddSeconds(15);
             IReadOnlyList<string> a = [], b = [];
             while (DateTime.UtcNow < deadline)
@@ -65,9 +101,9 @@ public sealed class ReplicaConvergenceTests(ReplicaFactory factory) : IClassFixt
             Assert.Contains(a, l => l.StartsWith("seg-shared ", StringComparison.Ordinal));
             Assert.Contains(b, l => l.StartsWith("seg-only-a ", StringComparison.Ordinal)); // learnt on A only, followed by B
             Assert.Equal(a, b);
-            Assert.Equal(40L, await factory.ScalarAsync<long>("SELECT count(*) FROM feedback WHERE segment_key LIKE 'seg-%'"));
+            Assert.Equal(40L, await factory.ScalarAsync<long>("SELECT count(*) FROM feedback WHERE segment_key LIKE 'seg-%' AND type <> 4"));
 
-            var restarted = new RestartedFactory(factory.ConnectionString);
+            var restarted = new ReplicaHost(factory.ConnectionString, settings);
             await restarted.InitializeAsync();
             try
             {
