@@ -130,27 +130,8 @@ public sealed class NextSegmentBootstraps(
     }
 
     /// <summary>Writes queued bootstraps until stopped; then writes what is left.</summary>
-    public async Task RunAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
-            {
-                try
-                {
-                    await FlushAsync(CancellationToken.None);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogError(ex, "Writing next-segment bootstraps failed; retrying");
-                    await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    public Task RunAsync(CancellationToken stoppingToken) =>
+        Hosting.QueueDrain.RunAsync(_queue.Reader, FlushAsync, logger, "next-segment bootstraps", stoppingToken);
 
     /// <summary>Logs and applies everything queued so far, segment by segment under each one's gate.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)

@@ -72,27 +72,8 @@ public sealed class ImpressionLog(NpgsqlDataSource dataSource, IOptions<Recommen
     };
 
     /// <summary>Waits for queued impressions and writes them, batch by batch, until stopped; then writes what is left.</summary>
-    public async Task RunAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
-            {
-                try
-                {
-                    await FlushAsync(CancellationToken.None);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogError(ex, "Writing impressions failed; retrying");
-                    await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    public Task RunAsync(CancellationToken stoppingToken) =>
+        Hosting.QueueDrain.RunAsync(_queue.Reader, FlushAsync, logger, "impressions", stoppingToken);
 
     /// <summary>Writes everything buffered so far.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)

@@ -30,10 +30,10 @@ public sealed class MigrationTests(ApiFactory factory) : IClassFixture<ApiFactor
 
     private sealed class FreshDatabaseFactory : ApiFactory
     {
-        public FreshDatabaseFactory(string connectionString) => ConnectionString = connectionString;
+        public FreshDatabaseFactory(string connectionString) => JoinDatabase(connectionString);
 
+        // The test starts both hosts itself, at once.
         public override Task InitializeAsync() => Task.CompletedTask;
 
-        protected override bool OwnsDatabase => false;
     }
 }

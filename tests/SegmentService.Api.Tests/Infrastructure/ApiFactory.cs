@@ -24,11 +24,25 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected virtual string EnvironmentName => "Testing";
 
+    private bool _joined;
+
     /// <summary>Whether this factory created its database and so drops it when disposed.</summary>
-    protected virtual bool OwnsDatabase => true;
+    protected virtual bool OwnsDatabase => !_joined;
+
+    /// <summary>Makes this a second host (a replica, a restart) on another factory's database: it neither creates nor drops it.</summary>
+    protected void JoinDatabase(string connectionString)
+    {
+        ConnectionString = connectionString;
+        _joined = true;
+    }
 
     public virtual async Task InitializeAsync()
     {
+        if (_joined)
+        {
+            _ = Server;
+            return;
+        }
         ConnectionString = await TestPostgres.CreateDatabaseAsync("ss_" + GetType().Name);
         _ = Server; // start the host now: applies migrations
         await WaitUntilReadyAsync();

@@ -91,13 +91,5 @@ public class PolicyFactory : ApiFactory
 /// <summary>A second host over the same database, for restart tests.</summary>
 public sealed class RestartedFactory : PolicyFactory
 {
-    public RestartedFactory(string connectionString) => ConnectionString = connectionString;
-
-    public override Task InitializeAsync()
-    {
-        _ = Server;
-        return Task.CompletedTask;
-    }
-
-    protected override bool OwnsDatabase => false;
+    public RestartedFactory(string connectionString) => JoinDatabase(connectionString);
 }

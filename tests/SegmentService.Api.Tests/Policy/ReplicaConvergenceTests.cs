@@ -21,18 +21,18 @@ public sealed class DiscountedReplicaFactory : ReplicaFactory
 }
 
 /// <summary>A second host over <paramref name="connectionString"/>, with the same policy settings as the first.</summary>
-public sealed class ReplicaHost(string connectionString, IEnumerable<KeyValuePair<string, string?>> settings) : PolicyFactory
+public sealed class ReplicaHost : PolicyFactory
 {
-    protected override IEnumerable<KeyValuePair<string, string?>> PolicySettings => settings;
+    private readonly IEnumerable<KeyValuePair<string, string?>> _settings;
 
-    public override Task InitializeAsync()
+    public ReplicaHost(string connectionString, IEnumerable<KeyValuePair<string, string?>> settings)
     {
-        ConnectionString = connectionString;
-        _ = Server;
-        return Task.CompletedTask;
+        _settings = settings;
+        JoinDatabase(connectionString);
     }
 
-    protected override bool OwnsDatabase => false;
+    protected override IEnumerable<KeyValuePair<string, string?>> PolicySettings => _settings;
+
 }
 
 public sealed class DiscountedReplicaConvergenceTests(DiscountedReplicaFactory factory) : IClassFixture<DiscountedReplicaFactory>

@@ -42,15 +42,7 @@ public class ListenerFactory : SegmentationFactory
 /// <summary>A second replica on the first one's database.</summary>
 public sealed class SecondReplicaFactory : ListenerFactory
 {
-    public SecondReplicaFactory(string connectionString) => ConnectionString = connectionString;
-
-    public override Task InitializeAsync()
-    {
-        _ = Server;
-        return Task.CompletedTask;
-    }
-
-    protected override bool OwnsDatabase => false;
+    public SecondReplicaFactory(string connectionString) => JoinDatabase(connectionString);
 }
 
 public sealed class ReplicaTests(ListenerFactory factory) : IClassFixture<ListenerFactory>
