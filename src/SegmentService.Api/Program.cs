@@ -22,6 +22,8 @@ builder.Services.AddHealth();
 builder.Services.AddEvents();
 builder.Services.AddCatalog();
 builder.Services.AddPolicy();
+builder.Services.AddRecommendations();
+builder.Services.AddFeedback();
 builder.Services.AddDemoData();
 builder.Services.AddProfiles();
 builder.Services.AddSegmentation();

@@ -55,7 +55,7 @@ public static class CatalogApi
             return Problems.Validation(errors.ToDictionary());
         }
         await writer.UpsertAsync([item], cancellationToken);
-        var stored = await db.Items.AsNoTracking().SingleAsync(i => i.ItemId == itemId, cancellationToken);
+        var stored = await db.Set<Item>().AsNoTracking().SingleAsync(i => i.ItemId == itemId, cancellationToken);
         return TypedResults.Ok(ItemResponse.From(stored));
     }
 
@@ -100,7 +100,7 @@ public static class CatalogApi
         {
             return Problems.Validation(errors.ToDictionary());
         }
-        var item = await db.Items.AsNoTracking().SingleOrDefaultAsync(i => i.ItemId == itemId, cancellationToken);
+        var item = await db.Set<Item>().AsNoTracking().SingleOrDefaultAsync(i => i.ItemId == itemId, cancellationToken);
         return item is null
             ? Problems.NotFound($"No item '{itemId}' in the catalogue.")
             : TypedResults.Ok(ItemResponse.From(item));

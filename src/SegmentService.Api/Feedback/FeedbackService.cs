@@ -3,7 +3,6 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using SegmentService.Api.Events;
 using SegmentService.Api.Policy;
-using SegmentService.Api.Recommendations;
 
 namespace SegmentService.Api.Feedback;
 
@@ -18,28 +17,19 @@ public enum FeedbackOutcome
 
 public readonly record struct FeedbackResult(FeedbackOutcome Outcome, double Reward, DateTimeOffset? ClosedAt = null);
 
-/// <summary>Checks feedback against its impression and window, applies the reward once, and records the matching behaviour event once.</summary>
+/// <summary>Checks feedback against its impression and window and logs the reward once (<see cref="OutcomeLog"/>, group-committed).</summary>
 public sealed class FeedbackService(
     ImpressionLog impressions,
-    PolicyLearner learner,
-    EventWriter events,
+    OutcomeLog outcomes,
     IOptions<PolicyOptions> options,
     TimeProvider timeProvider)
 {
     private readonly PolicyOptions _options = options.Value;
 
-    public double RewardOf(FeedbackType type) => type switch
-    {
-        FeedbackType.Click => _options.Rewards.Click,
-        FeedbackType.AddToCart => _options.Rewards.AddToCart,
-        FeedbackType.Purchase => _options.Rewards.Purchase,
-        _ => _options.Rewards.Default,
-    };
-
     public async Task<FeedbackResult> ApplyAsync(
         string recommendationId, string itemId, FeedbackType type, decimal? amount, CancellationToken cancellationToken)
     {
-        var reward = RewardOf(type);
+        var reward = _options.Rewards.Of(type);
         if (await impressions.FindAsync(recommendationId, cancellationToken) is not { } impression)
         {
             return new(FeedbackOutcome.UnknownRecommendation, reward);
@@ -48,30 +38,14 @@ public sealed class FeedbackService(
         {
             return new(FeedbackOutcome.ItemNotInRecommendation, reward);
         }
+        // Policy:SettleDelay after this the sweeper settles the impression; a row written by then is always included.
         var closesAt = impression.CreatedAt + _options.RewardWindow;
-        // Checked again under the segment's gate, so it cannot interleave with the sweeper's default reward.
-        bool Open() => timeProvider.GetUtcNow() < closesAt;
-        if (!Open())
+        if (timeProvider.GetUtcNow() >= closesAt)
         {
             return new(FeedbackOutcome.WindowClosed, reward, closesAt);
         }
-        var applied = await learner.ApplyAsync(
-            impression.SegmentKey,
-            [new RewardInput(recommendationId, impression.UserId, itemId, type, reward, amount)],
-            Open,
-            onlyIfNoFeedback: false,
-            cancellationToken);
-        if (applied is null)
-        {
-            return new(FeedbackOutcome.WindowClosed, reward, closesAt);
-        }
-        // Idempotent by a deterministic event id, so a retry after a crash between the two writes still records it once.
-        var eventType = type == FeedbackType.Purchase ? EventType.Purchase : type == FeedbackType.AddToCart ? EventType.AddToCart : EventType.Click;
-        await events.WriteAsync(
-            [new ValidEvent(EventIdFor(recommendationId, itemId, type), impression.UserId, eventType, itemId,
-                timeProvider.GetUtcNow(), amount, null, null, "feedback")],
-            cancellationToken);
-        return new(applied.Count > 0 ? FeedbackOutcome.Applied : FeedbackOutcome.Repeat, reward);
+        var applied = await outcomes.RecordAsync(new FeedbackRecord(impression, itemId, type, reward, amount), cancellationToken);
+        return new(applied ? FeedbackOutcome.Applied : FeedbackOutcome.Repeat, reward);
     }
 
     /// <summary>"fb-" and 40 hex digits of SHA-256 over (recommendation, item, type): within the 128-character id limit.</summary>
@@ -80,4 +54,36 @@ public sealed class FeedbackService(
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{recommendationId}\n{itemId}\n{(short)type}"));
         return "fb-" + Convert.ToHexStringLower(hash)[..40];
     }
+}
+
+/// <summary>Records each new reward as the matching behaviour event, one batch per group commit (idempotent by a deterministic id).</summary>
+public sealed class FeedbackEvents(EventWriter events, TimeProvider timeProvider) : IFeedbackCommittedObserver
+{
+    public async Task OnFeedbackCommittedAsync(IReadOnlyList<FeedbackRecord> applied, CancellationToken cancellationToken)
+    {
+        if (applied.Count == 0)
+        {
+            return;
+        }
+        var now = timeProvider.GetUtcNow();
+        await events.WriteAsync(
+            [.. applied.Select(f => new ValidEvent(
+                FeedbackService.EventIdFor(f.Impression.RecommendationId, f.ItemId, f.Type), f.Impression.UserId, EventTypeOf(f.Type),
+                f.ItemId, now, f.Amount, null, null, "feedback"))],
+            cancellationToken);
+    }
+
+    public static FeedbackType FeedbackTypeOf(EventType type) => type switch
+    {
+        EventType.Purchase => FeedbackType.Purchase,
+        EventType.AddToCart => FeedbackType.AddToCart,
+        _ => FeedbackType.Click,
+    };
+
+    public static EventType EventTypeOf(FeedbackType type) => type switch
+    {
+        FeedbackType.Purchase => EventType.Purchase,
+        FeedbackType.AddToCart => EventType.AddToCart,
+        _ => EventType.Click,
+    };
 }

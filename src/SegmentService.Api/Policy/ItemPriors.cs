@@ -1,44 +1,53 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using SegmentService.Api.Events;
 
 namespace SegmentService.Api.Policy;
 
 /// <summary>
-/// The starting Q of an item a segment has no value for: the segment's smoothed, recency-decayed
-/// engagement rate for the item (reward-weighted engagements per behaviour event), shrunk towards
-/// the global rate, which is shrunk towards Policy:DefaultPrior. Kept in memory and fed by events as they commit.
+/// The starting value of a cell, in the table's own unit (reward per impression):
+/// <code>
+///   prior(s, a) = level(s) · lift(s, a) / L̄(s)
+///   level(s)    = (R_s + m · level(all)) / (N_s + m),  level(all) = (R + m · DefaultPrior) / (N + m)
+///   lift(s, a)  = clamp((E_s(a) + Ē_s) / (2 Ē_s), ½, MaxLift)
+/// </code>
+/// R and N are a segment's settled reward and impressions (m = <see cref="LevelImpressions"/> pseudo-impressions shrink
+/// a thin segment towards the shop); E_s(a) is the segment's recency-decayed behaviour affinity for the item
+/// (purchases, carts and clicks weighted by their rewards) and Ē_s its mean over items with any. An item nobody
+/// engaged with gets lift ½: below the segment's level, so it never beats what was tried. L̄(s), the impression-weighted
+/// mean lift of the cells the segment settled, calibrates the lifts so the priors of what was shown average to the
+/// reward per impression those items really earned.
 /// </summary>
-public sealed class ItemPriors(IOptions<PolicyOptions> options, TimeProvider timeProvider)
+public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, TimeProvider timeProvider)
 {
-    private const string GlobalKey = "\u0000global";
-    private volatile ConcurrentDictionary<string, PriorRow> _rows = NewRows();
+    public const double LevelImpressions = 30;
+    public const double MaxLift = 5;
+
+    private const string GlobalKey = QTable.GlobalKey;
+    private readonly PolicyOptions _options = options.Value;
+    private volatile ConcurrentDictionary<string, AffinityRow> _rows = NewRows();
 
     // While a rebuild reads the events table, events that commit meanwhile go into the new rows too.
-    private volatile ConcurrentDictionary<string, PriorRow>? _rebuilding;
-    private readonly PolicyOptions _options = options.Value;
+    private volatile ConcurrentDictionary<string, AffinityRow>? _rebuilding;
 
-    private sealed class PriorRow
+    private sealed class AffinityRow
     {
         public readonly Lock Sync = new();
         public readonly Dictionary<string, Cell> Cells = new(StringComparer.Ordinal);
+
+        /// <summary>Ē (mean affinity over engaged items, as of the last calibration) and L̄.</summary>
+        public double MeanAffinity;
+        public double LiftNormaliser = 1;
     }
 
-    /// <summary>Decayed sums as of <see cref="At"/> (UTC ticks).</summary>
-    private record struct Cell(double Engagement, double Events, long At);
+    /// <summary>A decayed sum as of <see cref="At"/> (UTC ticks).</summary>
+    private record struct Cell(double Affinity, long At);
 
-    public double EngagementWeight(EventType type) => type switch
+    public void Add(string segmentKey, double weight, string itemId, DateTimeOffset occurredAt)
     {
-        EventType.Click => _options.Rewards.Click,
-        EventType.AddToCart => _options.Rewards.AddToCart,
-        EventType.Purchase => _options.Rewards.Purchase,
-        _ => 0,
-    };
-
-    public void Add(string segmentKey, EventType type, string itemId, DateTimeOffset occurredAt)
-    {
-        var weight = EngagementWeight(type);
+        if (weight == 0)
+        {
+            return;
+        }
         AddTo(_rows, segmentKey, itemId, weight, occurredAt.UtcTicks);
         if (_rebuilding is { } next)
         {
@@ -51,15 +60,22 @@ public sealed class ItemPriors(IOptions<PolicyOptions> options, TimeProvider tim
     /// An event committing during the rebuild lands in both old and new rows; one that the read also returns counts
     /// twice in the new rows, a bounded blur accepted so that no event is ever lost from the priors.
     /// </summary>
-    public async Task RebuildAsync(IAsyncEnumerable<(string SegmentKey, EventType Type, string ItemId, DateTimeOffset OccurredAt)> events)
+    public async Task RebuildAsync(IAsyncEnumerable<(string SegmentKey, double Weight, string ItemId, DateTimeOffset OccurredAt)> events)
     {
         var next = NewRows();
         _rebuilding = next;
         try
         {
-            await foreach (var (segmentKey, type, itemId, occurredAt) in events)
+            await foreach (var (segmentKey, weight, itemId, occurredAt) in events)
             {
-                AddTo(next, segmentKey, itemId, EngagementWeight(type), occurredAt.UtcTicks);
+                if (weight != 0)
+                {
+                    AddTo(next, segmentKey, itemId, weight, occurredAt.UtcTicks);
+                }
+            }
+            foreach (var (key, row) in next)
+            {
+                Calibrate(row, key == GlobalKey ? null : table.Row(key));
             }
             _rows = next;
         }
@@ -69,124 +85,128 @@ public sealed class ItemPriors(IOptions<PolicyOptions> options, TimeProvider tim
         }
     }
 
-    private static ConcurrentDictionary<string, PriorRow> NewRows() => new(StringComparer.Ordinal);
+    /// <summary>The segment's level: its settled reward per impression, shrunk towards the shop's.</summary>
+    public double Level(string segmentKey) => Level(table, segmentKey);
 
-    private void AddTo(ConcurrentDictionary<string, PriorRow> rows, string segmentKey, string itemId, double weight, long at)
+    private double Level(QTable levels, string segmentKey)
     {
-        AddTo(rows.GetOrAdd(segmentKey, static _ => new PriorRow()), itemId, weight, at);
-        AddTo(rows.GetOrAdd(GlobalKey, static _ => new PriorRow()), itemId, weight, at);
+        var all = levels.Row(GlobalKey).Totals;
+        var shop = (all.Reward + LevelImpressions * _options.DefaultPrior) / (all.Impressions + LevelImpressions);
+        if (segmentKey == GlobalKey || !levels.TryGetRow(segmentKey, out var row))
+        {
+            return shop;
+        }
+        var own = row.Totals;
+        return (own.Reward + LevelImpressions * shop) / (own.Impressions + LevelImpressions);
     }
 
-    /// <summary>Fills NaN entries of <paramref name="values"/> with the prior of the matching item (one lock per row, not per item).</summary>
-    public void FillMissing(string segmentKey, ReadOnlySpan<string> itemIds, Span<double> values)
+    /// <summary>
+    /// Writes each item's prior into <paramref name="priors"/> (one lock per row, not per item); levels come from
+    /// <paramref name="levels"/> (a stored table under evaluation) or the live table.
+    /// </summary>
+    public void Fill(string segmentKey, ReadOnlySpan<string> itemIds, Span<double> priors, QTable? levels = null)
     {
-        var missing = ArrayPool<bool>.Shared.Rent(values.Length);
-        try
+        var level = Level(levels ?? table, segmentKey);
+        var rows = _rows;
+        if (!rows.TryGetValue(segmentKey, out var row) || row.MeanAffinity <= 0)
         {
-            var any = false;
-            for (var i = 0; i < values.Length; i++)
-            {
-                missing[i] = double.IsNaN(values[i]);
-                if (missing[i])
-                {
-                    values[i] = _options.DefaultPrior;
-                    any = true;
-                }
-            }
-            if (!any)
-            {
-                return;
-            }
-            var now = timeProvider.GetUtcNow().UtcTicks;
-            // The global rate shrunk towards the default, then the segment's rate shrunk towards that.
-            _rows.TryGetValue(GlobalKey, out var global);
-            Smooth(global, itemIds, values, missing, now);
-            _rows.TryGetValue(segmentKey, out var segment);
-            Smooth(segment, itemIds, values, missing, now);
+            rows.TryGetValue(GlobalKey, out row);
         }
-        finally
+        if (row is null || row.MeanAffinity <= 0)
         {
-            ArrayPool<bool>.Shared.Return(missing);
-        }
-    }
-
-    private void Smooth(PriorRow? row, ReadOnlySpan<string> itemIds, Span<double> values, bool[] missing, long now)
-    {
-        if (row is null)
-        {
+            priors[..itemIds.Length].Fill(level);
             return;
         }
-        var k = _options.PriorStrength;
+        var now = timeProvider.GetUtcNow().UtcTicks;
         lock (row.Sync)
         {
+            var scale = level / row.LiftNormaliser;
             for (var i = 0; i < itemIds.Length; i++)
             {
-                if (missing[i] && row.Cells.TryGetValue(itemIds[i], out var cell))
-                {
-                    var f = Decay(now - cell.At);
-                    var denominator = cell.Events * f + k;
-                    if (denominator > 0)
-                    {
-                        values[i] = (cell.Engagement * f + k * values[i]) / denominator;
-                    }
-                }
+                priors[i] = scale * Lift(row, itemIds[i], now);
             }
         }
     }
 
     public double Prior(string segmentKey, string itemId)
     {
-        _rows.TryGetValue(segmentKey, out var segment);
-        _rows.TryGetValue(GlobalKey, out var global);
-        return Prior(segment, global, itemId, timeProvider.GetUtcNow().UtcTicks);
+        Span<double> one = stackalloc double[1];
+        Fill(segmentKey, [itemId], one);
+        return one[0];
     }
 
-    private double Prior(PriorRow? segment, PriorRow? global, string itemId, long now)
+    /// <summary>Recomputes every segment's Ē and L̄ from its affinities and its settled cells (the sweeper calls it each tick).</summary>
+    public void Calibrate()
     {
-        var globalRate = Smoothed(global, itemId, now, _options.DefaultPrior);
-        return Smoothed(segment, itemId, now, globalRate);
-    }
-
-    private double Smoothed(PriorRow? row, string itemId, long now, double fallback)
-    {
-        if (row is null)
+        foreach (var (key, row) in _rows)
         {
-            return fallback;
+            Calibrate(row, key == GlobalKey ? null : table.Row(key));
         }
-        Cell cell;
+    }
+
+    private void Calibrate(AffinityRow row, QRow? settled)
+    {
+        var now = timeProvider.GetUtcNow().UtcTicks;
         lock (row.Sync)
         {
-            if (!row.Cells.TryGetValue(itemId, out cell))
+            var sum = 0.0;
+            foreach (var cell in row.Cells.Values)
             {
-                return fallback;
+                sum += cell.Affinity * Decay(now - cell.At);
             }
+            row.MeanAffinity = row.Cells.Count > 0 ? sum / row.Cells.Count : 0;
         }
-        var f = Decay(now - cell.At);
-        var k = _options.PriorStrength;
-        var denominator = cell.Events * f + k;
-        return denominator <= 0 ? fallback : (cell.Engagement * f + k * fallback) / denominator;
+        if (settled is null || row.MeanAffinity <= 0)
+        {
+            return;
+        }
+        double weighted = 0, impressions = 0;
+        var cells = settled.Cells();
+        lock (row.Sync)
+        {
+            foreach (var (item, cell) in cells)
+            {
+                if (cell.Impressions > 0)
+                {
+                    weighted += cell.Impressions * Lift(row, item, now);
+                    impressions += cell.Impressions;
+                }
+            }
+            row.LiftNormaliser = impressions > 0 ? weighted / impressions : 1;
+        }
     }
 
-    private void AddTo(PriorRow row, string itemId, double weight, long at)
+    private double Lift(AffinityRow row, string itemId, long now)
+    {
+        var affinity = row.Cells.TryGetValue(itemId, out var cell) ? cell.Affinity * Decay(now - cell.At) : 0;
+        return Math.Clamp((affinity + row.MeanAffinity) / (2 * row.MeanAffinity), 0.5, MaxLift);
+    }
+
+    private static ConcurrentDictionary<string, AffinityRow> NewRows() => new(StringComparer.Ordinal);
+
+    private void AddTo(ConcurrentDictionary<string, AffinityRow> rows, string segmentKey, string itemId, double weight, long at)
+    {
+        AddTo(rows.GetOrAdd(segmentKey, static _ => new AffinityRow()), itemId, weight, at);
+        AddTo(rows.GetOrAdd(GlobalKey, static _ => new AffinityRow()), itemId, weight, at);
+    }
+
+    private void AddTo(AffinityRow row, string itemId, double weight, long at)
     {
         lock (row.Sync)
         {
             if (!row.Cells.TryGetValue(itemId, out var cell))
             {
-                row.Cells[itemId] = new Cell(weight, 1, at);
+                row.Cells[itemId] = new Cell(weight, at);
+                if (row.MeanAffinity <= 0)
+                {
+                    row.MeanAffinity = weight;
+                }
                 return;
             }
             // Events may arrive out of time order: decay whichever side is older to the newer time.
-            if (at >= cell.At)
-            {
-                var f = Decay(at - cell.At);
-                row.Cells[itemId] = new Cell(cell.Engagement * f + weight, cell.Events * f + 1, at);
-            }
-            else
-            {
-                var f = Decay(cell.At - at);
-                row.Cells[itemId] = new Cell(cell.Engagement + weight * f, cell.Events + f, cell.At);
-            }
+            row.Cells[itemId] = at >= cell.At
+                ? new Cell(cell.Affinity * Decay(at - cell.At) + weight, at)
+                : new Cell(cell.Affinity + weight * Decay(cell.At - at), cell.At);
         }
     }
 

@@ -21,32 +21,44 @@ public static class PolicyApi
 
         group.MapGet("/evaluation", GetEvaluation)
             .WithName("GetPolicyEvaluation")
-            .WithSummary("IPS and SNIPS estimates of the current greedy and exploring policies on logged impressions")
-            .WithDescription("Uses impressions created in [from, to) (default: the last 24 hours), each shown slot one decision; " +
-                "items without feedback count as reward 0. Also gives the logged policy's own mean reward.")
+            .WithSummary("IPS and SNIPS estimates, with standard errors, of the policy in force at `from` on the impressions after it")
+            .WithDescription("Evaluates the latest snapshot taken at or before `from` (never a table trained on the evaluated rows) " +
+                "on impressions created in [from, to) (default: the last 24 hours). Slot k of a slate is weighted by the product of " +
+                "the probability ratios of slots 1..k; candidates are the in-stock catalogue minus what each request excluded. " +
+                "Items without feedback count as the default reward. Also gives the logging policy's own mean reward.")
             .ProducesValidationProblem();
         return app;
     }
 
     /// <param name="top">Items per segment, 1–100 (default 10).</param>
     /// <param name="table">The Q-table.</param>
+    /// <param name="priors">Starting values of cells with nothing settled.</param>
     /// <param name="options">Policy settings.</param>
-    public static Results<Ok<PolicySummary>, ProblemHttpResult> GetPolicy(string? top, QTable table, IOptions<PolicyOptions> options)
+    public static Results<Ok<PolicySummary>, ProblemHttpResult> GetPolicy(string? top, QTable table, ItemPriors priors, IOptions<PolicyOptions> options)
     {
         var size = 10;
         if (top is not null && (!int.TryParse(top, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > 100))
         {
             return Problems.Validation("top", "must be a whole number from 1 to 100.");
         }
-        var segments = table.Snapshot()
-            .Select(row => new SegmentPolicy(
-                row.Key,
-                row.Entries.Count,
-                row.Entries.Values.Sum(e => e.Visits),
-                [.. row.Entries
-                    .OrderByDescending(e => e.Value.Value).ThenBy(e => e.Key, StringComparer.Ordinal)
-                    .Take(size)
-                    .Select(e => new ItemValue(e.Key, e.Value.Value, e.Value.Visits))]))
+        var rule = options.Value.Rule();
+        var segments = table.Keys.Order(StringComparer.Ordinal)
+            .Select(key =>
+            {
+                var row = table.Row(key);
+                var cells = row.Cells();
+                var totals = row.Totals;
+                return new SegmentPolicy(
+                    key,
+                    cells.Count,
+                    (long)totals.Impressions,
+                    totals.Mean(0),
+                    [.. cells
+                        .Select(c => (c.ItemId, c.Cell, Served: rule.Serve(c.Cell, priors.Prior(key, c.ItemId))))
+                        .OrderByDescending(c => c.Served.Mean).ThenBy(c => c.ItemId, StringComparer.Ordinal)
+                        .Take(size)
+                        .Select(c => new ItemValue(c.ItemId, c.Served.Mean, c.Cell.Impressions, c.Cell.PendingImpressions))]);
+            })
             .ToList();
         var o = options.Value;
         return TypedResults.Ok(new PolicySummary(table.Version, ExplorationSetting.From(o), o.LearningRate, o.Discount, segments));

@@ -4,54 +4,61 @@ namespace SegmentService.Api.Policy;
 
 public enum ExplorationKind
 {
+    /// <summary>Optimism in the face of uncertainty: mean + Policy:Optimism · √(variance · ln(1 + segment impressions) / weight), mixed with ε.</summary>
+    Ucb,
     EpsilonGreedy,
     Softmax,
 }
 
-/// <summary>The Q-learning policy's settings (section "Policy"); every value is checked at start-up.</summary>
+/// <summary>The policy's settings (section "Policy"); every value is checked at start-up.</summary>
 public sealed class PolicyOptions : IValidatableObject
 {
     public const string Section = "Policy";
 
-    /// <summary>EpsilonGreedy (default) or Softmax.</summary>
-    public ExplorationKind Exploration { get; set; } = ExplorationKind.EpsilonGreedy;
+    /// <summary>Ucb (default), EpsilonGreedy or Softmax.</summary>
+    public ExplorationKind Exploration { get; set; } = ExplorationKind.Ucb;
 
-    /// <summary>Probability of a uniformly random pick per slot under epsilon-greedy.</summary>
+    /// <summary>Probability of a uniformly random pick per slot (Ucb and EpsilonGreedy); it keeps every propensity positive.</summary>
     [Range(0.0, 1.0, ErrorMessage = "Policy:Epsilon must be from 0 to 1.")]
-    public double Epsilon { get; set; } = 0.1;
+    public double Epsilon { get; set; } = 0.05;
+
+    /// <summary>Ucb: the weight c of the optimism bonus, in standard deviations of a segment's reward per impression.</summary>
+    [Range(0.0, 100.0, ErrorMessage = "Policy:Optimism must be from 0 to 100.")]
+    public double Optimism { get; set; } = 0.25;
 
     /// <summary>Softmax temperature τ, in reward units.</summary>
     [Range(1e-6, 1e6, ErrorMessage = "Policy:Temperature must be from 0.000001 to 1000000.")]
     public double Temperature { get; set; } = 0.1;
 
-    /// <summary>η: constant, so the policy keeps tracking drift.</summary>
+    /// <summary>η_min: the step size never falls below it, so a cell averages over its last ~1/η_min impressions and tracks drift.</summary>
     [Range(1e-6, 1.0, ErrorMessage = "Policy:LearningRate must be greater than 0 and at most 1.")]
-    public double LearningRate { get; set; } = 0.1;
+    public double LearningRate { get; set; } = 0.02;
 
-    /// <summary>γ: 0 makes the policy a contextual bandit.</summary>
+    /// <summary>γ: 0 makes the policy a contextual bandit (see docs/policy.md for when γ > 0 helps).</summary>
     [Range(0.0, 0.999, ErrorMessage = "Policy:Discount must be from 0 to 0.999.")]
     public double Discount { get; set; }
 
-    /// <summary>Feedback later than this after the recommendation is refused; unrewarded items then get the default reward.</summary>
+    /// <summary>Feedback later than this after the recommendation is refused; what came back by then is the impression's reward.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "Policy:RewardWindow must be from 1 second to 7 days.")]
     public TimeSpan RewardWindow { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// γ > 0: how long a reward waits for its user's next recommendation (which supplies s') before its
-    /// γ·max_a' Q[s',a'] part is dropped.
+    /// How long after its window closes an impression is settled: covers the impression buffer's flush, an in-flight
+    /// feedback write and clock skew between replicas, so every replica settles the same rows.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "Policy:BootstrapWindow must be from 1 second to 30 days.")]
-    public TimeSpan BootstrapWindow { get; set; } = TimeSpan.FromDays(1);
-
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Policy:SettleDelay must be from 0 to 1 hour.")]
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(5);
     public RewardOptions Rewards { get; set; } = new();
 
-    /// <summary>Q of an item with no value and no engagement history anywhere.</summary>
-    [Range(-1000.0, 1000.0, ErrorMessage = "Policy:DefaultPrior must be from -1000 to 1000.")]
-    public double DefaultPrior { get; set; }
+    public LearningRule Rule() => new(PriorImpressions, LearningRate);
 
-    /// <summary>How many pseudo-events pull a segment's item rate towards the global rate (and that towards DefaultPrior).</summary>
-    [Range(0.0, 1e6, ErrorMessage = "Policy:PriorStrength must be from 0 to 1000000.")]
-    public double PriorStrength { get; set; } = 5;
+    /// <summary>Reward per impression assumed where neither the segment nor the shop has settled anything yet.</summary>
+    [Range(-1000.0, 1000.0, ErrorMessage = "Policy:DefaultPrior must be from -1000 to 1000.")]
+    public double DefaultPrior { get; set; } = 0.05;
+
+    /// <summary>k: how many impressions a prior is worth; real outcomes outweigh it after a few.</summary>
+    [Range(0.01, 1e6, ErrorMessage = "Policy:PriorImpressions must be from 0.01 to 1000000.")]
+    public double PriorImpressions { get; set; } = 3;
 
     /// <summary>Age at which a behaviour event counts half in the priors.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00", ErrorMessage = "Policy:PriorHalfLife must be from 1 minute to 3650 days.")]
@@ -60,12 +67,21 @@ public sealed class PolicyOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Policy:SnapshotInterval must be from 1 second to 1 day.")]
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How often closed windows are settled into the table (every replica reads the same log).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ErrorMessage = "Policy:SweepInterval must be from 10 ms to 1 hour.")]
-    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How often a replica applies the feedback other replicas logged (for segments it takes no feedback for).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ErrorMessage = "Policy:FollowInterval must be from 10 ms to 1 hour.")]
-    public TimeSpan FollowInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Most impressions waiting to be written; past it an impression is not logged (counted) and its feedback answers 404.</summary>
+    [Range(1, 10_000_000, ErrorMessage = "Policy:MaxBufferedImpressions must be from 1 to 10000000.")]
+    public int MaxBufferedImpressions { get; set; } = 100_000;
+
+    /// <summary>Most open impressions kept in memory for feedback lookups and pending counts; older ones are read from the database.</summary>
+    [Range(1, 10_000_000, ErrorMessage = "Policy:MaxOpenImpressions must be from 1 to 10000000.")]
+    public int MaxOpenImpressions { get; set; } = 200_000;
+
+    /// <summary>Most feedback rows written in one group commit.</summary>
+    [Range(1, 100_000, ErrorMessage = "Policy:FeedbackBatchSize must be from 1 to 100000.")]
+    public int FeedbackBatchSize { get; set; } = 1000;
 
     /// <summary>Seeds the exploration random source (reproducible runs); unset: a shared, unseeded source.</summary>
     public int? Seed { get; set; }
@@ -84,7 +100,7 @@ public sealed class PolicyOptions : IValidatableObject
         }
         if (!Enum.IsDefined(Exploration))
         {
-            yield return new ValidationResult("Policy:Exploration must be EpsilonGreedy or Softmax.", [nameof(Exploration)]);
+            yield return new ValidationResult("Policy:Exploration must be Ucb, EpsilonGreedy or Softmax.", [nameof(Exploration)]);
         }
     }
 }
@@ -96,6 +112,15 @@ public sealed class RewardOptions
     public double AddToCart { get; set; } = 2;
     public double Purchase { get; set; } = 5;
 
-    /// <summary>Given once to a shown item that got no feedback within the reward window.</summary>
+    /// <summary>The reward of a shown item that got no feedback within the reward window.</summary>
     public double Default { get; set; }
+
+    /// <summary>The one table of rewards by feedback type (feedback, priors and the sweeper all read it).</summary>
+    public double Of(FeedbackType type) => type switch
+    {
+        FeedbackType.Click => Click,
+        FeedbackType.AddToCart => AddToCart,
+        FeedbackType.Purchase => Purchase,
+        _ => 0,
+    };
 }

@@ -1,63 +1,51 @@
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
-using SegmentService.Api.Feedback;
 
 namespace SegmentService.Api.Policy;
 
 /// <summary>
-/// Saves and restores the Q-table. A snapshot holds every row with the feedback sequence number it
-/// includes, and a floor: any feedback row above its segment's number (or above the floor, for a segment
-/// not in the snapshot) is applied on load, in sequence order (<see cref="FeedbackLog.CatchUpAllAsync"/>, the
-/// same code the follower runs). Snapshots written now have floor 0.
+/// Saves and restores the settled Q-table with the watermark it includes. A restart loads the latest snapshot and lets
+/// <see cref="OutcomeSweeper"/> fold the impressions after its watermark: the same rows in the same order as live, so
+/// the table is the replay of the log. Versions come from a database sequence, unique across replicas.
 /// </summary>
-public sealed class PolicySnapshotStore(QTable table, NpgsqlDataSource dataSource, TimeProvider timeProvider, ILogger<PolicySnapshotStore> logger) : IDisposable
+public sealed class PolicySnapshotStore(
+    QTable table,
+    OutcomeSweeper sweeper,
+    NpgsqlDataSource dataSource,
+    TimeProvider timeProvider,
+    ILogger<PolicySnapshotStore> logger) : IDisposable
 {
+    private const int Format = 2;
     private readonly SemaphoreSlim _saving = new(1, 1);
-    private (long Applied, long Version, long Checksum) _last = (-1, -1, -1);
+    private Watermark? _lastSaved;
 
     public void Dispose() => _saving.Dispose();
 
-    /// <summary>Saves a snapshot unless nothing changed since the last one; returns its version, or null when skipped.</summary>
+    /// <summary>A stored table: its rows and the last impression it settled.</summary>
+    public sealed record Stored(long Version, DateTimeOffset TakenAt, Watermark Watermark, IReadOnlyList<QRowSnapshot> Rows);
+
+    /// <summary>Saves a snapshot unless nothing was settled since the last one; returns its version, or null when skipped.</summary>
     public async Task<long?> SaveAsync(bool force, CancellationToken cancellationToken)
     {
         await _saving.WaitAsync(cancellationToken);
         try
         {
-            // Each row's LastSeq is exact (a segment's rows commit in seq order, see FeedbackLog); the floor is 0, so a
-            // segment this snapshot lacks is replayed from its first row.
-            const long floor = 0;
-            var rows = new List<QRowSnapshot>();
-            foreach (var key in table.Keys.Order(StringComparer.Ordinal))
-            {
-                var row = table.Row(key);
-                await row.Gate.WaitAsync(cancellationToken);
-                try
-                {
-                    rows.Add(row.Snapshot(key));
-                }
-                finally
-                {
-                    row.Gate.Release();
-                }
-            }
-            var checksum = rows.Sum(r => r.Entries.Values.Sum(e => e.Visits)) * 31 + rows.Count;
-            var applied = rows.Sum(r => r.LastSeq);
-            if (!force && _last == (applied, table.Version, checksum))
+            var (watermark, rows) = await sweeper.ExclusiveAsync(w => (w, table.Snapshot()), cancellationToken);
+            if (!force && _lastSaved == watermark)
             {
                 return null;
             }
-            var version = table.BumpVersion();
-            await using (var insert = dataSource.CreateCommand(
-                "INSERT INTO policy_snapshots (version, taken_at, segments, body) VALUES ($1, $2, $3, $4)"))
-            {
-                insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = version });
-                insert.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = timeProvider.GetUtcNow().UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = rows.Count });
-                insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = Serialize(floor, rows) });
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
-            _last = (applied, version, checksum);
+            await using var insert = dataSource.CreateCommand("""
+                INSERT INTO policy_snapshots (version, taken_at, segments, body)
+                VALUES (nextval('policy_version'), $1, $2, $3) RETURNING version
+                """);
+            insert.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = timeProvider.GetUtcNow().UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = rows.Count });
+            insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = Serialize(watermark, rows) });
+            var version = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+            table.SetVersion(Math.Max(version, table.Version));
+            _lastSaved = watermark;
             logger.LogInformation("Saved policy snapshot {Version} ({Segments} segments)", version, rows.Count);
             return version;
         }
@@ -67,73 +55,89 @@ public sealed class PolicySnapshotStore(QTable table, NpgsqlDataSource dataSourc
         }
     }
 
-    /// <summary>Loads the latest snapshot and replays the feedback after it. Returns the number of feedback rows replayed.</summary>
-    public async Task<int> LoadAsync(CancellationToken cancellationToken)
+    /// <summary>The latest snapshot taken at or before <paramref name="at"/> (null: the latest of all); null when there is none.</summary>
+    public async Task<Stored?> FindAsync(DateTimeOffset? at, CancellationToken cancellationToken)
     {
-        long floor = 0, version = 0;
-        IReadOnlyList<QRowSnapshot> rows = [];
-        await using (var command = dataSource.CreateCommand("SELECT version, body FROM policy_snapshots ORDER BY version DESC LIMIT 1"))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using var command = dataSource.CreateCommand("""
+            SELECT version, taken_at, body FROM policy_snapshots
+            WHERE $1::timestamptz IS NULL OR taken_at <= $1
+            ORDER BY version DESC LIMIT 20
+            """);
+        command.Parameters.Add(new NpgsqlParameter<DateTime?> { TypedValue = at?.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            if (await reader.ReadAsync(cancellationToken))
+            // Snapshots of an earlier rule (format 1) cannot be continued: skip them; the log replays from the start.
+            if (Deserialize(reader.GetFieldValue<byte[]>(2)) is { } body)
             {
-                version = reader.GetInt64(0);
-                (floor, rows) = Deserialize(reader.GetFieldValue<byte[]>(1));
+                return new Stored(reader.GetInt64(0), new DateTimeOffset(reader.GetFieldValue<DateTime>(1), TimeSpan.Zero), body.Watermark, body.Rows);
             }
         }
-        table.Restore(rows, version);
-        // Each segment from its own LastSeq; a segment the snapshot lacks from the floor (0 in snapshots written now).
-        var replayed = await FeedbackLog.CatchUpAllAsync(dataSource, table, floor, cancellationToken);
-        logger.LogInformation("Loaded policy version {Version} ({Segments} segments) and replayed {Replayed} feedback rows",
-            version, rows.Count, replayed);
+        return null;
+    }
+
+    /// <summary>Loads the latest snapshot and settles everything after it. Returns the number of impressions replayed.</summary>
+    public async Task<int> LoadAsync(CancellationToken cancellationToken)
+    {
+        var stored = await FindAsync(null, cancellationToken);
+        table.Restore(stored?.Rows ?? []);
+        table.SetVersion(stored?.Version ?? 0);
+        sweeper.Restart(stored?.Watermark ?? Watermark.Start);
+        _lastSaved = stored?.Watermark;
+        var replayed = await sweeper.SettleAsync(cancellationToken);
+        logger.LogInformation("Loaded policy version {Version} ({Segments} segments) and settled {Replayed} impressions after it",
+            stored?.Version ?? 0, stored?.Rows.Count ?? 0, replayed);
         return replayed;
     }
 
-    internal static byte[] Serialize(long floor, IReadOnlyList<QRowSnapshot> rows)
+    internal static byte[] Serialize(Watermark watermark, IReadOnlyList<QRowSnapshot> rows)
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(1); // format
-            writer.Write(floor);
+            writer.Write(Format);
+            writer.Write(watermark.CreatedAt.UtcTicks);
+            writer.Write(watermark.RecommendationId);
             writer.Write(rows.Count);
             foreach (var row in rows)
             {
                 writer.Write(row.Key);
-                writer.Write(row.LastSeq);
-                writer.Write(row.Entries.Count);
-                foreach (var (item, entry) in row.Entries)
+                writer.Write(row.Totals.Impressions);
+                writer.Write(row.Totals.Reward);
+                writer.Write(row.Totals.SquaredReward);
+                writer.Write(row.Cells.Count);
+                foreach (var (item, cell) in row.Cells)
                 {
                     writer.Write(item);
-                    writer.Write(entry.Value);
-                    writer.Write(entry.Visits);
+                    writer.Write(cell.Value);
+                    writer.Write(cell.Impressions);
                 }
             }
         }
         return stream.ToArray();
     }
 
-    internal static (long Floor, IReadOnlyList<QRowSnapshot> Rows) Deserialize(byte[] body)
+    internal static (Watermark Watermark, IReadOnlyList<QRowSnapshot> Rows)? Deserialize(byte[] body)
     {
         using var reader = new BinaryReader(new MemoryStream(body), Encoding.UTF8);
-        if (reader.ReadInt32() != 1)
+        if (reader.ReadInt32() != Format)
         {
-            throw new InvalidDataException("Unknown policy snapshot format.");
+            return null;
         }
-        var floor = reader.ReadInt64();
+        var watermark = new Watermark(new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero), reader.ReadString());
         var rows = new QRowSnapshot[reader.ReadInt32()];
         for (var r = 0; r < rows.Length; r++)
         {
             var key = reader.ReadString();
-            var lastSeq = reader.ReadInt64();
+            var totals = new QRow.RowTotals(reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble());
             var count = reader.ReadInt32();
-            var entries = new Dictionary<string, QEntry>(count, StringComparer.Ordinal);
+            var cells = new Dictionary<string, SettledCell>(count, StringComparer.Ordinal);
             for (var i = 0; i < count; i++)
             {
-                entries[reader.ReadString()] = new QEntry(reader.ReadDouble(), reader.ReadInt64());
+                cells[reader.ReadString()] = new SettledCell(reader.ReadDouble(), reader.ReadInt64());
             }
-            rows[r] = new QRowSnapshot(key, lastSeq, entries);
+            rows[r] = new QRowSnapshot(key, totals, cells);
         }
-        return (floor, rows);
+        return (watermark, rows);
     }
 }

@@ -1,51 +1,41 @@
-using Microsoft.Extensions.Options;
-using SegmentService.Api.Recommendations;
-
 namespace SegmentService.Api.Policy;
 
+/// <summary>State another feature keeps in memory for the policy (catalogue, purchases, priors), loaded before it is ready.</summary>
+public interface IPolicyStartupTask
+{
+    Task LoadAsync(CancellationToken cancellationToken);
+}
+
 /// <summary>
-/// Loads the policy's state in the background (retrying while the database is unreachable, so the
-/// host still starts), opens <see cref="PolicyReadiness"/>, then keeps the catalogue copy fresh.
+/// Loads the policy's state in the background (retrying while the database is unreachable, so the host still starts):
+/// every <see cref="IPolicyStartupTask"/>, then the latest snapshot and the log after it; then opens <see cref="PolicyReadiness"/>.
 /// </summary>
 public sealed class PolicyStartup(
+    IEnumerable<IPolicyStartupTask> tasks,
     PolicySnapshotStore snapshots,
-    ItemPriorsFeed priors,
-    InStockCatalog catalog,
-    PurchaseHistory purchases,
     PolicyReadiness readiness,
-    IOptions<RecommendOptions> options,
     TimeProvider timeProvider,
     ILogger<PolicyStartup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var delay = TimeSpan.FromSeconds(1);
         while (!readiness.IsReady)
         {
             try
             {
-                await catalog.ReloadAsync(stoppingToken);
-                await purchases.LoadAsync(stoppingToken);
-                await priors.LoadAsync(stoppingToken);
+                foreach (var task in tasks)
+                {
+                    await task.LoadAsync(stoppingToken);
+                }
                 await snapshots.LoadAsync(stoppingToken);
                 readiness.MarkReady();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogError(ex, "Loading the policy state failed; retrying");
-                await Task.Delay(TimeSpan.FromSeconds(1), timeProvider, stoppingToken);
-            }
-        }
-
-        using var timer = new PeriodicTimer(options.Value.CatalogRefreshInterval, timeProvider);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await catalog.ReloadAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "Reloading the in-stock catalogue failed");
+                logger.LogError(ex, "Loading the policy state failed; retrying in {Delay}", delay);
+                await Task.Delay(delay, timeProvider, stoppingToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
             }
         }
     }

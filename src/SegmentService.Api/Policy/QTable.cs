@@ -2,129 +2,201 @@ using System.Collections.Concurrent;
 
 namespace SegmentService.Api.Policy;
 
-/// <summary>A learnt value and how many feedback updates shaped it.</summary>
-public record struct QEntry(double Value, long Visits);
+/// <summary>
+/// One (segment, item) cell. <see cref="Value"/> and <see cref="Impressions"/> are the settled part: every impression
+/// of the cell whose reward window has closed, folded in impression order by <see cref="LearningRule"/>. The pending
+/// part counts what this replica saw of impressions still inside their window (shown here, rewards received here), so
+/// a click moves the ranking at once instead of when its window closes.
+/// </summary>
+public record struct QCell(double Value, long Impressions, double PendingImpressions, double PendingReward);
+
+/// <summary>What a reader needs of a cell: the served mean and the weight of evidence behind it.</summary>
+public readonly record struct CellEstimate(double Mean, double Weight, bool Known);
 
 /// <summary>
-/// One segment's Q-values. Readers and the learner take <see cref="Sync"/> only for the few
-/// microseconds of a copy or an update; <see cref="Gate"/> orders this segment's feedback writes so
-/// the in-memory order of updates equals the feedback log's sequence order (exact replay).
+/// One segment's cells and its totals. A short lock guards each read or write; no lock spans two rows, and none is
+/// held while anything waits.
 /// </summary>
 public sealed class QRow
 {
-    internal readonly Lock Sync = new();
-    internal readonly Dictionary<string, QEntry> Entries = new(StringComparer.Ordinal);
+    private readonly Lock _sync = new();
+    private readonly Dictionary<string, QCell> _cells = new(StringComparer.Ordinal);
+    private RowTotals _totals;
 
-    public SemaphoreSlim Gate { get; } = new(1, 1);
-
-    /// <summary>The last feedback log sequence number applied to this row.</summary>
-    public long LastSeq { get; internal set; }
-
-    public bool TryGet(string itemId, out QEntry entry)
+    /// <summary>Settled impressions, their summed reward and summed squared reward: the segment's level and spread.</summary>
+    public readonly record struct RowTotals(double Impressions, double Reward, double SquaredReward)
     {
-        lock (Sync)
+        public double Mean(double fallback) => Impressions > 0 ? Reward / Impressions : fallback;
+
+        public double Variance(double fallback) => Impressions > 0 ? Math.Max(SquaredReward / Impressions - Math.Pow(Reward / Impressions, 2), 0) : fallback;
+    }
+
+    public RowTotals Totals
+    {
+        get
         {
-            return Entries.TryGetValue(itemId, out entry);
+            lock (_sync)
+            {
+                return _totals;
+            }
         }
     }
 
-    /// <summary>Fills <paramref name="values"/> with Q, or NaN where the item has no value yet.</summary>
-    public void Read(ReadOnlySpan<string> itemIds, Span<double> values)
+    public int Count
     {
-        lock (Sync)
+        get
+        {
+            lock (_sync)
+            {
+                return _cells.Count;
+            }
+        }
+    }
+
+    public bool TryGet(string itemId, out QCell cell)
+    {
+        lock (_sync)
+        {
+            return _cells.TryGetValue(itemId, out cell);
+        }
+    }
+
+    /// <summary>
+    /// The served estimate of each item: the settled value blended with this replica's pending impressions and rewards,
+    /// or, for an item the segment never settled, its prior weighted as <paramref name="rule"/>'s prior impressions.
+    /// <paramref name="priors"/> holds each item's prior on entry.
+    /// </summary>
+    public void Estimate(ReadOnlySpan<string> itemIds, ReadOnlySpan<double> priors, Span<CellEstimate> estimates, LearningRule rule)
+    {
+        lock (_sync)
         {
             for (var i = 0; i < itemIds.Length; i++)
             {
-                values[i] = Entries.TryGetValue(itemIds[i], out var entry) ? entry.Value : double.NaN;
+                estimates[i] = _cells.TryGetValue(itemIds[i], out var cell)
+                    ? rule.Serve(cell, priors[i])
+                    : rule.Serve(default, priors[i]);
             }
         }
     }
 
-    /// <summary>max_a Q[s, a] over learnt values; null when the row has none.</summary>
+    /// <summary>Counts one impression shown by this replica, still inside its window.</summary>
+    public void AddPending(string itemId, double impressions, double reward)
+    {
+        lock (_sync)
+        {
+            var cell = _cells.GetValueOrDefault(itemId);
+            cell.PendingImpressions = Math.Max(cell.PendingImpressions + impressions, 0);
+            cell.PendingReward += reward;
+            if (cell.PendingImpressions == 0 && Math.Abs(cell.PendingReward) < 1e-12)
+            {
+                cell.PendingReward = 0;
+            }
+            _cells[itemId] = cell;
+        }
+    }
+
+    /// <summary>Folds one settled impression of <paramref name="itemId"/> with its total reward.</summary>
+    public void Settle(string itemId, double prior, double reward, LearningRule rule)
+    {
+        lock (_sync)
+        {
+            var cell = _cells.GetValueOrDefault(itemId);
+            _cells[itemId] = rule.Fold(cell, prior, reward);
+            _totals = new RowTotals(_totals.Impressions + 1, _totals.Reward + reward, _totals.SquaredReward + reward * reward);
+        }
+    }
+
+    /// <summary>Counts one settled impression in the totals only (the global row, which has no cells).</summary>
+    public void AddToTotals(double reward)
+    {
+        lock (_sync)
+        {
+            _totals = new RowTotals(_totals.Impressions + 1, _totals.Reward + reward, _totals.SquaredReward + reward * reward);
+        }
+    }
+
+    /// <summary>max_a Q[s, a] over settled values; null when the row has none.</summary>
     public double? MaxValue()
     {
-        lock (Sync)
+        lock (_sync)
         {
-            if (Entries.Count == 0)
+            double? max = null;
+            foreach (var cell in _cells.Values)
             {
-                return null;
-            }
-            var max = double.NegativeInfinity;
-            foreach (var entry in Entries.Values)
-            {
-                max = Math.Max(max, entry.Value);
+                if (cell.Impressions > 0 && (max is null || cell.Value > max))
+                {
+                    max = cell.Value;
+                }
             }
             return max;
         }
     }
 
-    /// <summary>Q ← Q + η (target − Q), starting from <paramref name="initial"/> when the item has no value.</summary>
-    public double Apply(string itemId, double initial, double target, double learningRate, long seq)
-    {
-        lock (Sync)
-        {
-            var entry = Entries.TryGetValue(itemId, out var found) ? found : new QEntry(initial, 0);
-            entry.Value += learningRate * (target - entry.Value);
-            entry.Visits++;
-            Entries[itemId] = entry;
-            LastSeq = Math.Max(LastSeq, seq);
-            return entry.Value;
-        }
-    }
-
-    /// <summary>
-    /// The deferred half of a discounted update: Q ← Q + η·<paramref name="bootstrap"/>, with bootstrap = γ·max_a' Q[s',a'].
-    /// Together with <see cref="Apply"/>(r) before it this is Q + η (r + γ·max − Q): the update is linear in its target,
-    /// so the two increments sum to the one-step update whenever no other update touched the cell in between.
-    /// Not a visit: the reward row already counted one.
-    /// </summary>
-    public double ApplyBootstrap(string itemId, double initial, double bootstrap, double learningRate, long seq)
-    {
-        lock (Sync)
-        {
-            var entry = Entries.TryGetValue(itemId, out var found) ? found : new QEntry(initial, 0);
-            entry.Value += learningRate * bootstrap;
-            Entries[itemId] = entry;
-            LastSeq = Math.Max(LastSeq, seq);
-            return entry.Value;
-        }
-    }
-
     public QRowSnapshot Snapshot(string key)
     {
-        lock (Sync)
+        lock (_sync)
         {
-            return new QRowSnapshot(key, LastSeq, Entries.ToDictionary(StringComparer.Ordinal));
+            return new QRowSnapshot(
+                key,
+                _totals,
+                _cells.Where(c => c.Value.Impressions > 0)
+                    .ToDictionary(c => c.Key, c => new SettledCell(c.Value.Value, c.Value.Impressions), StringComparer.Ordinal));
         }
     }
 
-    internal void Replace(IReadOnlyDictionary<string, QEntry> entries, long lastSeq)
+    /// <summary>The served view of every cell (settled or pending), for the admin API.</summary>
+    public IReadOnlyList<(string ItemId, QCell Cell)> Cells()
     {
-        lock (Sync)
+        lock (_sync)
         {
-            Entries.Clear();
-            foreach (var (item, entry) in entries)
+            return [.. _cells.Select(c => (c.Key, c.Value))];
+        }
+    }
+
+    /// <summary>Replaces the settled part (load or carry-over); pending counts of this replica are kept.</summary>
+    internal void ReplaceSettled(IReadOnlyDictionary<string, SettledCell> cells, RowTotals totals)
+    {
+        lock (_sync)
+        {
+            foreach (var item in _cells.Keys.ToList())
             {
-                Entries[item] = entry;
+                var cell = _cells[item];
+                if (cell.PendingImpressions == 0 && cell.PendingReward == 0)
+                {
+                    _cells.Remove(item);
+                }
+                else
+                {
+                    _cells[item] = cell with { Value = 0, Impressions = 0 };
+                }
             }
-            LastSeq = lastSeq;
+            foreach (var (item, settled) in cells)
+            {
+                var cell = _cells.GetValueOrDefault(item);
+                _cells[item] = cell with { Value = settled.Value, Impressions = settled.Impressions };
+            }
+            _totals = totals;
         }
     }
 }
 
-/// <summary>A copy of one row, consistent at one instant.</summary>
-public sealed record QRowSnapshot(string Key, long LastSeq, IReadOnlyDictionary<string, QEntry> Entries);
+/// <summary>The settled part of a cell, as snapshots store it.</summary>
+public readonly record struct SettledCell(double Value, long Impressions);
+
+/// <summary>A copy of one row's settled part, consistent at one instant.</summary>
+public sealed record QRowSnapshot(string Key, QRow.RowTotals Totals, IReadOnlyDictionary<string, SettledCell> Cells);
 
 /// <summary>Per-segment rows; locking never spans more than one segment.</summary>
 public sealed class QTable
 {
+    /// <summary>The row every segment's level falls back to: all settled impressions of the shop.</summary>
+    public const string GlobalKey = "\u0000all";
+
     private readonly ConcurrentDictionary<string, QRow> _rows = new(StringComparer.Ordinal);
     private long _version;
 
-    /// <summary>Rises with each snapshot and each segmentation change.</summary>
+    /// <summary>The version of the last snapshot saved or loaded (a database sequence, unique across replicas).</summary>
     public long Version => Interlocked.Read(ref _version);
-
-    public long BumpVersion() => Interlocked.Increment(ref _version);
 
     internal void SetVersion(long version) => Interlocked.Exchange(ref _version, version);
 
@@ -132,19 +204,29 @@ public sealed class QTable
 
     public bool TryGetRow(string segmentKey, out QRow row) => _rows.TryGetValue(segmentKey, out row!);
 
-    public IReadOnlyList<string> Keys => [.. _rows.Keys];
+    public IReadOnlyList<string> Keys => [.. _rows.Keys.Where(k => k != GlobalKey)];
 
-    /// <summary>Each row copied under its own lock (rows may be at different sequence points; each records its own).</summary>
+    /// <summary>Each row copied under its own lock, in key order.</summary>
     public IReadOnlyList<QRowSnapshot> Snapshot() =>
-        [.. _rows.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => pair.Value.Snapshot(pair.Key))];
+        [.. _rows.Where(pair => pair.Key != GlobalKey).OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => pair.Value.Snapshot(pair.Key))];
 
-    internal void Restore(IEnumerable<QRowSnapshot> rows, long version)
+    /// <summary>Replaces every row's settled part; the global totals are the sum of the rows'.</summary>
+    internal void Restore(IEnumerable<QRowSnapshot> rows)
     {
-        _rows.Clear();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        double n = 0, r = 0, r2 = 0;
         foreach (var row in rows)
         {
-            Row(row.Key).Replace(row.Entries, row.LastSeq);
+            Row(row.Key).ReplaceSettled(row.Cells, row.Totals);
+            seen.Add(row.Key);
+            n += row.Totals.Impressions;
+            r += row.Totals.Reward;
+            r2 += row.Totals.SquaredReward;
         }
-        SetVersion(version);
+        foreach (var key in _rows.Keys.Where(k => k != GlobalKey && !seen.Contains(k)))
+        {
+            _rows[key].ReplaceSettled(new Dictionary<string, SettledCell>(), default);
+        }
+        Row(GlobalKey).ReplaceSettled(new Dictionary<string, SettledCell>(), new QRow.RowTotals(n, r, r2));
     }
 }

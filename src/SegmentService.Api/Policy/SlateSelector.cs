@@ -1,15 +1,19 @@
 namespace SegmentService.Api.Policy;
 
-/// <summary>One pick of a slate: the candidate's index, its score, the probability of that pick, and whether it was not the greedy one.</summary>
-public readonly record struct SlatePick(int Index, double Score, double Propensity, bool Explored);
+/// <summary>One pick of a slate: the candidate's index, its score, and the probability of that pick.</summary>
+public readonly record struct SlatePick(int Index, double Score, double Propensity);
 
 /// <summary>
-/// Fills a slate slot by slot from the remaining candidates, and gives every pick its exact
-/// propensity: the probability that the policy picks that item in that slot given what remains.
-/// Ties in score go to the lower candidate index, so the greedy choice is well defined.
+/// Fills a slate slot by slot from the remaining candidates, and gives every pick its exact propensity: the
+/// probability that the policy picks that item in that slot given what remains. Epsilon-greedy (also used for UCB,
+/// whose scores carry the optimism bonus) takes the best score with probability 1 − ε, ties broken uniformly at random,
+/// and a uniformly random remaining candidate otherwise; softmax draws in proportion to exp(score / τ).
 /// </summary>
 public static class SlateSelector
 {
+    /// <summary>Scores closer than this count as a tie (they differ only by rounding).</summary>
+    public const double TieTolerance = 1e-12;
+
     public static SlatePick[] Select(
         ReadOnlySpan<double> scores, int count, ExplorationKind kind, double epsilon, double temperature, IPolicyRandom random)
     {
@@ -21,39 +25,40 @@ public static class SlateSelector
             return picks;
         }
         var taken = new bool[n];
-        if (kind == ExplorationKind.EpsilonGreedy)
+        if (kind == ExplorationKind.Softmax)
         {
-            // O(count · n) argmax scans: cheaper than sorting the catalogue for a slate of ten.
-            for (var slot = 0; slot < count; slot++)
-            {
-                var greedy = ArgMax(scores, taken);
-                var remaining = n - slot;
-                var pick = greedy;
-                if (epsilon > 0 && random.NextDouble() < epsilon)
-                {
-                    var k = (int)(random.NextDouble() * remaining);
-                    pick = NthUntaken(taken, Math.Min(k, remaining - 1));
-                }
-                taken[pick] = true;
-                var propensity = (pick == greedy ? 1 - epsilon : 0) + epsilon / remaining;
-                picks[slot] = new SlatePick(pick, scores[pick], propensity, pick != greedy);
-            }
+            SelectSoftmax(scores, picks, taken, temperature, random);
             return picks;
         }
-
-        var weights = new double[n];
+        // O(count · n) scans: cheaper than sorting the candidates for a slate of ten.
         for (var slot = 0; slot < count; slot++)
         {
-            var greedy = -1;
-            var max = double.NegativeInfinity;
-            for (var i = 0; i < n; i++)
+            var remaining = n - slot;
+            var (best, ties) = Best(scores, taken);
+            int pick;
+            if (epsilon > 0 && random.NextDouble() < epsilon)
             {
-                if (!taken[i] && scores[i] > max)
-                {
-                    max = scores[i];
-                    greedy = i;
-                }
+                pick = NthUntaken(taken, Math.Min((int)(random.NextDouble() * remaining), remaining - 1));
             }
+            else
+            {
+                pick = NthTied(scores, taken, best, Math.Min((int)(random.NextDouble() * ties), ties - 1));
+            }
+            var isBest = scores[pick] >= best - TieTolerance;
+            var propensity = (isBest ? (1 - epsilon) / ties : 0) + epsilon / remaining;
+            taken[pick] = true;
+            picks[slot] = new SlatePick(pick, scores[pick], propensity);
+        }
+        return picks;
+    }
+
+    private static void SelectSoftmax(ReadOnlySpan<double> scores, SlatePick[] picks, bool[] taken, double temperature, IPolicyRandom random)
+    {
+        var n = scores.Length;
+        var weights = new double[n];
+        for (var slot = 0; slot < picks.Length; slot++)
+        {
+            var (max, _) = Best(scores, taken);
             var total = 0.0;
             for (var i = 0; i < n; i++)
             {
@@ -76,52 +81,74 @@ public static class SlateSelector
                 }
             }
             taken[pick] = true;
-            picks[slot] = new SlatePick(pick, scores[pick], weights[pick] / total, pick != greedy);
+            picks[slot] = new SlatePick(pick, scores[pick], weights[pick] / total);
         }
-        return picks;
     }
 
     /// <summary>
-    /// The probability that a policy picks <paramref name="chosen"/> from <paramref name="scores"/> (the slot's remaining candidates).
-    /// Greedy: epsilon-greedy with ε = 0.
+    /// The probability that a policy picks <paramref name="chosen"/> from <paramref name="scores"/> (one slot's remaining
+    /// candidates). Greedy: epsilon-greedy with ε = 0 (ties share the probability).
     /// </summary>
     public static double Probability(ReadOnlySpan<double> scores, int chosen, ExplorationKind kind, double epsilon, double temperature)
     {
         var n = scores.Length;
-        var greedy = 0;
-        for (var i = 1; i < n; i++)
-        {
-            if (scores[i] > scores[greedy])
-            {
-                greedy = i;
-            }
-        }
-        if (kind == ExplorationKind.EpsilonGreedy)
-        {
-            return (chosen == greedy ? 1 - epsilon : 0) + epsilon / n;
-        }
-        var max = scores[greedy];
-        var total = 0.0;
+        var max = double.NegativeInfinity;
         for (var i = 0; i < n; i++)
         {
-            total += Math.Exp((scores[i] - max) / temperature);
+            max = Math.Max(max, scores[i]);
         }
-        return Math.Exp((scores[chosen] - max) / temperature) / total;
+        if (kind == ExplorationKind.Softmax)
+        {
+            var total = 0.0;
+            for (var i = 0; i < n; i++)
+            {
+                total += Math.Exp((scores[i] - max) / temperature);
+            }
+            return Math.Exp((scores[chosen] - max) / temperature) / total;
+        }
+        var ties = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (scores[i] >= max - TieTolerance)
+            {
+                ties++;
+            }
+        }
+        var isBest = scores[chosen] >= max - TieTolerance;
+        return (isBest ? (1 - epsilon) / ties : 0) + epsilon / n;
     }
 
-    private static int ArgMax(ReadOnlySpan<double> scores, bool[] taken)
+    private static (double Best, int Ties) Best(ReadOnlySpan<double> scores, bool[] taken)
     {
-        var best = -1;
         var max = double.NegativeInfinity;
         for (var i = 0; i < scores.Length; i++)
         {
-            if (!taken[i] && (best < 0 || scores[i] > max))
+            if (!taken[i] && scores[i] > max)
             {
                 max = scores[i];
-                best = i;
             }
         }
-        return best;
+        var ties = 0;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            if (!taken[i] && scores[i] >= max - TieTolerance)
+            {
+                ties++;
+            }
+        }
+        return (max, ties);
+    }
+
+    private static int NthTied(ReadOnlySpan<double> scores, bool[] taken, double best, int k)
+    {
+        for (var i = 0; i < scores.Length; i++)
+        {
+            if (!taken[i] && scores[i] >= best - TieTolerance && k-- == 0)
+            {
+                return i;
+            }
+        }
+        throw new InvalidOperationException("No tied candidate left.");
     }
 
     private static int NthUntaken(bool[] taken, int k)

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Npgsql;
 using SegmentService.Api.Catalog;
+using SegmentService.Api.Policy;
 
 namespace SegmentService.Api.Recommendations;
 
@@ -17,8 +18,12 @@ public sealed record CatalogView(string[] All, FrozenDictionary<string, string[]
 /// The in-stock catalogue in memory, so /recommend never reads items from the database. Upserts on this
 /// replica apply at once (as an <see cref="IItemsChangedObserver"/>); a periodic reload catches the others'.
 /// </summary>
-public sealed class InStockCatalog(NpgsqlDataSource dataSource) : IItemsChangedObserver
+public sealed class InStockCatalog(NpgsqlDataSource dataSource) : IItemsChangedObserver, IPolicyStartupTask, ICandidateCatalog
 {
+    public Task LoadAsync(CancellationToken cancellationToken) => ReloadAsync(cancellationToken);
+
+    public string[] Candidates(string? category) => View.Candidates(category);
+
     private readonly Lock _sync = new();
     private readonly Dictionary<string, string> _inStock = new(StringComparer.Ordinal);
     private volatile CatalogView _view = CatalogView.Empty;
@@ -73,5 +78,31 @@ public sealed class InStockCatalog(NpgsqlDataSource dataSource) : IItemsChangedO
         var byCategory = all.GroupBy(id => _inStock[id], StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
         return new CatalogView(all, byCategory, _inStock.ToFrozenDictionary(StringComparer.Ordinal));
+    }
+}
+
+/// <summary>Reloads the in-stock catalogue every Recommend:CatalogRefreshInterval, for upserts made on other replicas.</summary>
+public sealed class CatalogRefresher(
+    InStockCatalog catalog,
+    PolicyReadiness readiness,
+    Microsoft.Extensions.Options.IOptions<RecommendOptions> options,
+    TimeProvider timeProvider,
+    ILogger<CatalogRefresher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await readiness.WaitAsync(stoppingToken);
+        using var timer = new PeriodicTimer(options.Value.CatalogRefreshInterval, timeProvider);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await catalog.ReloadAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Reloading the in-stock catalogue failed");
+            }
+        }
     }
 }

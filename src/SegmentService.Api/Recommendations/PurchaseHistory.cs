@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using Npgsql;
 using SegmentService.Api.Events;
+using SegmentService.Api.Policy;
 
 namespace SegmentService.Api.Recommendations;
 
 /// <summary>Which items each user bought, in memory (loaded at start, fed by committed events), so /recommend can leave them out without a query.</summary>
-public sealed class PurchaseHistory(NpgsqlDataSource dataSource) : IEventsCommittedObserver
+public sealed class PurchaseHistory(NpgsqlDataSource dataSource) : IEventsCommittedObserver, IPolicyStartupTask
 {
     private readonly ConcurrentDictionary<string, HashSet<string>> _bought = new(StringComparer.Ordinal);
 
@@ -35,7 +36,8 @@ public sealed class PurchaseHistory(NpgsqlDataSource dataSource) : IEventsCommit
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT DISTINCT user_id, item_id FROM events WHERE type = {(short)EventType.Purchase}");
+            "SELECT DISTINCT user_id, item_id FROM events WHERE type = $1");
+        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)EventType.Purchase });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

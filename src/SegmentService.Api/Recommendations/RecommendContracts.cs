@@ -13,7 +13,12 @@ public sealed record RecommendResponse(
 
 /// <summary>One recommended item.</summary>
 /// <param name="ItemId"><example>sku-9</example></param>
-/// <param name="Score">The item's Q-value (or prior) for the segment. <example>0.42</example></param>
+/// <param name="Score">The segment's estimated reward per impression of the item (Q, or its prior). <example>0.42</example></param>
 /// <param name="Propensity">Probability that the policy put this item in this slot, given the slot's remaining candidates. <example>0.93</example></param>
-/// <param name="Explored">True when the item is not the greedy choice for its slot. <example>false</example></param>
-public sealed record RecommendedItem(string ItemId, double Score, double Propensity, bool Explored);
+/// <param name="Explored">True when the item is not in the greedy slate (the best estimates): chosen for its uncertainty or at random. <example>false</example></param>
+public sealed record RecommendedItem(string ItemId, double Score, double Propensity, bool Explored)
+{
+    /// <summary>Which candidate source proposed it: `segment` (the segment's learnt values) or `explore`.</summary>
+    /// <example>segment</example>
+    public string Source => Explored ? "explore" : "segment";
+}

@@ -5,15 +5,11 @@ namespace SegmentService.Api.Storage;
 
 public sealed class SegmentDbContext(DbContextOptions<SegmentDbContext> options) : DbContext(options)
 {
-    public DbSet<Catalog.Item> Items => Set<Catalog.Item>();
-    public DbSet<Events.BehaviourEvent> Events => Set<Events.BehaviourEvent>();
-    public DbSet<Recommendations.Impression> Impressions => Set<Recommendations.Impression>();
-    public DbSet<Feedback.FeedbackEntry> Feedback => Set<Feedback.FeedbackEntry>();
-    public DbSet<Policy.PolicySnapshot> PolicySnapshots => Set<Policy.PolicySnapshot>();
-
+    // Entities come from each feature's IEntityTypeConfiguration; writes and reads go through hand-written SQL.
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(SegmentDbContext).Assembly);
+        modelBuilder.HasSequence<long>("policy_version");
         UseSnakeCaseNames(modelBuilder);
     }
 

@@ -22,6 +22,8 @@ namespace SegmentService.Api.Storage.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("policy_version");
+
             modelBuilder.Entity("SegmentService.Api.Catalog.Item", b =>
                 {
                     b.Property<string>("ItemId")
@@ -124,7 +126,7 @@ namespace SegmentService.Api.Storage.Migrations
                     b.ToTable("events", (string)null);
                 });
 
-            modelBuilder.Entity("SegmentService.Api.Feedback.FeedbackEntry", b =>
+            modelBuilder.Entity("SegmentService.Api.Policy.FeedbackEntry", b =>
                 {
                     b.Property<long>("Seq")
                         .ValueGeneratedOnAdd()
@@ -138,32 +140,15 @@ namespace SegmentService.Api.Storage.Migrations
                         .HasColumnType("numeric(19,4)")
                         .HasColumnName("amount");
 
-                    b.Property<long?>("BootstrapOf")
-                        .HasColumnType("bigint")
-                        .HasColumnName("bootstrap_of");
-
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
-
-                    b.Property<double>("InitialQ")
-                        .HasColumnType("double precision")
-                        .HasColumnName("initial_q");
 
                     b.Property<string>("ItemId")
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("item_id");
-
-                    b.Property<double>("LearningRate")
-                        .HasColumnType("double precision")
-                        .HasColumnName("learning_rate");
-
-                    b.Property<string>("NextSegmentKey")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("next_segment_key");
 
                     b.Property<string>("RecommendationId")
                         .IsRequired()
@@ -181,10 +166,6 @@ namespace SegmentService.Api.Storage.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("segment_key");
 
-                    b.Property<double>("Target")
-                        .HasColumnType("double precision")
-                        .HasColumnName("target");
-
                     b.Property<short>("Type")
                         .HasColumnType("smallint")
                         .HasColumnName("type");
@@ -198,16 +179,89 @@ namespace SegmentService.Api.Storage.Migrations
                     b.HasKey("Seq")
                         .HasName("pk_feedback");
 
-                    b.HasIndex("BootstrapOf")
-                        .IsUnique()
-                        .HasDatabaseName("ix_feedback_bootstrap_of");
-
                     b.HasIndex("RecommendationId", "ItemId", "Type")
                         .IsUnique()
-                        .HasDatabaseName("ix_feedback_recommendation_id_item_id_type")
-                        .HasFilter("type <> 4");
+                        .HasDatabaseName("ix_feedback_recommendation_id_item_id_type");
 
                     b.ToTable("feedback", (string)null);
+                });
+
+            modelBuilder.Entity("SegmentService.Api.Policy.Impression", b =>
+                {
+                    b.Property<string>("RecommendationId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("recommendation_id");
+
+                    b.Property<string>("Category")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("category");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<string[]>("Excluded")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("excluded");
+
+                    b.PrimitiveCollection<bool[]>("Explored")
+                        .IsRequired()
+                        .HasColumnType("boolean[]")
+                        .HasColumnName("explored");
+
+                    b.PrimitiveCollection<string[]>("ItemIds")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("item_ids");
+
+                    b.Property<long>("PolicyVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("policy_version");
+
+                    b.PrimitiveCollection<double[]>("Priors")
+                        .IsRequired()
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("priors");
+
+                    b.PrimitiveCollection<double[]>("Propensities")
+                        .IsRequired()
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("propensities");
+
+                    b.Property<long?>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.PrimitiveCollection<double[]>("Scores")
+                        .IsRequired()
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("scores");
+
+                    b.Property<string>("SegmentKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("segment_key");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("RecommendationId")
+                        .HasName("pk_impressions");
+
+                    b.HasIndex("CreatedAt", "RecommendationId")
+                        .HasDatabaseName("ix_impressions_created_at");
+
+                    b.HasIndex("UserId", "CreatedAt")
+                        .HasDatabaseName("ix_impressions_user_created_at");
+
+                    b.ToTable("impressions", (string)null);
                 });
 
             modelBuilder.Entity("SegmentService.Api.Policy.PolicySnapshot", b =>
@@ -309,76 +363,6 @@ namespace SegmentService.Api.Storage.Migrations
                     b.ToTable("user_profiles", (string)null);
 
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
-                });
-
-            modelBuilder.Entity("SegmentService.Api.Recommendations.Impression", b =>
-                {
-                    b.Property<string>("RecommendationId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("recommendation_id");
-
-                    b.Property<string>("Category")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("category");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.PrimitiveCollection<bool[]>("Explored")
-                        .IsRequired()
-                        .HasColumnType("boolean[]")
-                        .HasColumnName("explored");
-
-                    b.PrimitiveCollection<string[]>("ItemIds")
-                        .IsRequired()
-                        .HasColumnType("text[]")
-                        .HasColumnName("item_ids");
-
-                    b.Property<long>("PolicyVersion")
-                        .HasColumnType("bigint")
-                        .HasColumnName("policy_version");
-
-                    b.PrimitiveCollection<double[]>("Propensities")
-                        .IsRequired()
-                        .HasColumnType("double precision[]")
-                        .HasColumnName("propensities");
-
-                    b.Property<long?>("RunId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("run_id");
-
-                    b.PrimitiveCollection<double[]>("Scores")
-                        .IsRequired()
-                        .HasColumnType("double precision[]")
-                        .HasColumnName("scores");
-
-                    b.Property<string>("SegmentKey")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("segment_key");
-
-                    b.Property<bool>("Settled")
-                        .HasColumnType("boolean")
-                        .HasColumnName("settled");
-
-                    b.Property<string>("UserId")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("user_id");
-
-                    b.HasKey("RecommendationId")
-                        .HasName("pk_impressions");
-
-                    b.HasIndex("CreatedAt")
-                        .HasDatabaseName("ix_impressions_unsettled")
-                        .HasFilter("NOT settled");
-
-                    b.ToTable("impressions", (string)null);
                 });
 
             modelBuilder.Entity("SegmentService.Api.Segmentation.LiveAssignment", b =>

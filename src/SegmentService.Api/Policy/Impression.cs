@@ -1,9 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace SegmentService.Api.Recommendations;
+namespace SegmentService.Api.Policy;
 
-/// <summary>One logged /recommend answer: what was shown, to whom, under which policy, with which propensities.</summary>
+/// <summary>
+/// One logged /recommend answer: what was shown, to whom, under which policy, with which propensities, which prior
+/// each item started from (so every replica settles a new cell from the same value) and what the request left out.
+/// </summary>
 public sealed class Impression
 {
     public required string RecommendationId { get; init; }
@@ -16,10 +19,13 @@ public sealed class Impression
     public required double[] Scores { get; init; }
     public required double[] Propensities { get; init; }
     public required bool[] Explored { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary>Set once the reward window closed and the sweeper gave unrewarded items the default reward.</summary>
-    public bool Settled { get; init; }
+    /// <summary>Each shown item's prior at serving time: the starting value of its cell if this impression is its first.</summary>
+    public required double[] Priors { get; init; }
+
+    /// <summary>Candidates the request filtered out beyond stock and category: its `exclude` list and the user's purchases.</summary>
+    public required string[] Excluded { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
 }
 
 public sealed class ImpressionConfiguration : IEntityTypeConfiguration<Impression>
@@ -32,6 +38,8 @@ public sealed class ImpressionConfiguration : IEntityTypeConfiguration<Impressio
         builder.Property(i => i.UserId).HasMaxLength(Validation.InputRules.MaxIdLength);
         builder.Property(i => i.SegmentKey).HasMaxLength(Validation.InputRules.MaxIdLength);
         builder.Property(i => i.Category).HasMaxLength(Catalog.CatalogLimits.MaxCategoryLength);
-        builder.HasIndex(i => i.CreatedAt).HasFilter("NOT settled").HasDatabaseName("ix_impressions_unsettled");
+        // The sweeper reads in (created_at, recommendation_id) order; γ > 0 looks up a user's next impression.
+        builder.HasIndex(i => new { i.CreatedAt, i.RecommendationId }).HasDatabaseName("ix_impressions_created_at");
+        builder.HasIndex(i => new { i.UserId, i.CreatedAt }).HasDatabaseName("ix_impressions_user_created_at");
     }
 }

@@ -1,0 +1,63 @@
+using System.Buffers;
+using Microsoft.Extensions.Options;
+
+namespace SegmentService.Api.Policy;
+
+/// <summary>
+/// Scores a segment's candidates: each one's prior, its served mean (<see cref="LearningRule.Serve"/>) and its
+/// selection score. Under Ucb the selection score adds the optimism bonus
+/// <code>  c · √(σ²_s · ln(1 + N_s) / w_a)  </code>
+/// where σ²_s is the variance of the segment's reward per impression (the shop's while the segment has few), N_s its
+/// settled impressions and w_a the weight of evidence behind the item's mean (prior impressions included). Items little
+/// tried get a large bonus, so hundreds of untried items are each tried a few times before the best are exploited.
+/// </summary>
+public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> options)
+{
+    private readonly PolicyOptions _options = options.Value;
+    private readonly LearningRule _rule = options.Value.Rule();
+
+    public ExplorationKind Exploration => _options.Exploration;
+
+    public void Score(QTable table, string segmentKey, ReadOnlySpan<string> candidates, Span<double> priorValues, Span<double> means, Span<double> selection)
+    {
+        var n = candidates.Length;
+        priors.Fill(segmentKey, candidates, priorValues, table);
+        var estimates = ArrayPool<CellEstimate>.Shared.Rent(n);
+        try
+        {
+            var span = estimates.AsSpan(0, n);
+            table.Row(segmentKey).Estimate(candidates, priorValues, span, _rule);
+            for (var i = 0; i < n; i++)
+            {
+                means[i] = span[i].Mean;
+            }
+            if (_options.Exploration != ExplorationKind.Ucb || _options.Optimism == 0)
+            {
+                means[..n].CopyTo(selection);
+                return;
+            }
+            var (variance, impressions) = Spread(table, segmentKey);
+            var numerator = variance * Math.Log(1 + impressions);
+            for (var i = 0; i < n; i++)
+            {
+                selection[i] = means[i] + _options.Optimism * Math.Sqrt(numerator / span[i].Weight);
+            }
+        }
+        finally
+        {
+            ArrayPool<CellEstimate>.Shared.Return(estimates);
+        }
+    }
+
+    /// <summary>The segment's reward variance per impression (shrunk towards the shop's) and its settled impressions.</summary>
+    private (double Variance, double Impressions) Spread(QTable table, string segmentKey)
+    {
+        var all = table.Row(QTable.GlobalKey).Totals;
+        var level = Math.Max(Math.Abs(_options.DefaultPrior), 0.01);
+        // Before anything settled, a reward of ~1 at the default rate: variance ≈ p.
+        var shop = (all.Variance(0) * all.Impressions + ItemPriors.LevelImpressions * level) / (all.Impressions + ItemPriors.LevelImpressions);
+        var own = table.TryGetRow(segmentKey, out var row) ? row.Totals : default;
+        var variance = (own.Variance(0) * own.Impressions + ItemPriors.LevelImpressions * shop) / (own.Impressions + ItemPriors.LevelImpressions);
+        return (Math.Max(variance, 1e-6), own.Impressions + 1);
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using SegmentService.Api.Events;
+using SegmentService.Api.Feedback;
+using SegmentService.Api.Policy;
+using SegmentService.Api.Segmentation;
+
+namespace SegmentService.Api.Recommendations;
+
+/// <summary>
+/// Feeds the policy's priors from behaviour events: built from recent events at start, then from each commit, and
+/// rebuilt whenever a segmentation run comes into force, since priors are per segment and membership just changed.
+/// An event weighs what its feedback would earn (Policy:Rewards: click, add-to-cart, purchase); a view weighs nothing.
+/// </summary>
+public sealed class ItemPriorsFeed(
+    ItemPriors priors,
+    ISegmentDirectory directory,
+    NpgsqlDataSource dataSource,
+    PolicyReadiness readiness,
+    IOptions<PolicyOptions> options,
+    TimeProvider timeProvider,
+    ILogger<ItemPriorsFeed> logger) : IEventsCommittedObserver, ISegmentationListener, IPolicyStartupTask
+{
+    /// <summary>Events older than this many half-lives weigh under 0.1% and are not read.</summary>
+    private const int HalfLivesRead = 10;
+
+    private double Weight(EventType type) =>
+        type == EventType.View ? 0 : options.Value.Rewards.Of(FeedbackEvents.FeedbackTypeOf(type));
+
+    public ValueTask OnEventsCommittedAsync(IReadOnlyList<ValidEvent> stored, CancellationToken cancellationToken)
+    {
+        foreach (var e in stored)
+        {
+            priors.Add(directory.Resolve(e.UserId).SegmentKey, Weight(e.Type), e.ItemId, e.OccurredAt);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public Task LoadAsync(CancellationToken cancellationToken) => priors.RebuildAsync(ReadRecentEvents(cancellationToken));
+
+    public async Task OnRunCommittedAsync(SegmentationRunCommitted run, CancellationToken cancellationToken)
+    {
+        // Start-up loads the priors itself; waiting keeps the two from reading the events table at once.
+        await readiness.WaitAsync(cancellationToken);
+        await LoadAsync(cancellationToken);
+        logger.LogInformation("Item priors rebuilt for the segments of run {RunId}", run.RunId);
+    }
+
+    private async IAsyncEnumerable<(string, double, string, DateTimeOffset)> ReadRecentEvents(
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var since = timeProvider.GetUtcNow() - options.Value.PriorHalfLife * HalfLivesRead;
+        await using var command = dataSource.CreateCommand(
+            "SELECT user_id, type, item_id, occurred_at FROM events WHERE occurred_at > $1 AND type <> $2");
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = since.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)EventType.View });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var occurred = new DateTimeOffset(reader.GetFieldValue<DateTime>(3), TimeSpan.Zero);
+            yield return (directory.Resolve(reader.GetString(0)).SegmentKey, Weight((EventType)reader.GetInt16(1)), reader.GetString(2), occurred);
+        }
+    }
+}
+
+/// <summary>Hands each committed segmentation run's transition matrix to the policy, so new segments start from their users' rows.</summary>
+public sealed class SegmentCarryOver(PolicyCarryOver carryOver, PolicyReadiness readiness) : ISegmentationListener
+{
+    public async Task OnRunCommittedAsync(SegmentationRunCommitted run, CancellationToken cancellationToken)
+    {
+        await readiness.WaitAsync(cancellationToken);
+        var origins = run.SegmentKeys
+            .Select(key => new SegmentOrigin(key, [.. run.Transitions.Where(t => t.ToKey == key).Select(t => (t.FromKey, (double)t.Users))]))
+            .ToList();
+        await carryOver.StartSegmentsAsync(origins, cancellationToken);
+    }
+}
