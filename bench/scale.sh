@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scale bench: 1,000,000 profiles written straight into a private PostgreSQL (COPY), then full segmentation runs
 # timed in a separate process (so generation does not count towards peak memory).
-# Usage: bench/scale.sh [--users N] [extra scale-run options, e.g. --krange 4-12 --runs 2]
+# Usage: bench/scale.sh [--users N] [extra scale-run options, e.g. --k 8, --krange 4-12, --runs 2]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$root"

@@ -99,8 +99,12 @@ internal static class ScaleBench
             ("Segmentation:ScheduleEnabled", "false"),
             ("Segmentation:TopCategories", "8"),
             ("Segmentation:FeatureWindow", "365.00:00:00"),
-            ("Segmentation:K", options.GetValueOrDefault("k", "8")),
         };
+        // The service's defaults (K chosen from Segmentation:KRange) unless --k fixes K or --krange names a range.
+        if (options.TryGetValue("k", out var k))
+        {
+            settings.Add(("Segmentation:K", k));
+        }
         if (options.TryGetValue("krange", out var range))
         {
             settings.Add(("Segmentation:KRange", range));

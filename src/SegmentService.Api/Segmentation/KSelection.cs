@@ -47,4 +47,27 @@ public static class KSelection
         }
         return sample;
     }
+
+    /// <summary>
+    /// <paramref name="size"/> distinct rows of <paramref name="n"/> drawn at random (seeded, sorted), or every row when
+    /// there are no more: rows come in user-id order, so the first ones would be a biased sample.
+    /// </summary>
+    public static int[] SilhouetteRows(int n, int size, int seed)
+    {
+        var indices = Enumerable.Range(0, n).ToArray();
+        if (n <= size)
+        {
+            return indices;
+        }
+        // A stream of its own: the same seed also drew the K-selection sample.
+        var random = new Random(unchecked(seed * 7919 + 17));
+        for (var i = 0; i < size; i++)
+        {
+            var j = random.Next(i, n);
+            (indices[i], indices[j]) = (indices[j], indices[i]);
+        }
+        var rows = indices[..size];
+        Array.Sort(rows);
+        return rows;
+    }
 }

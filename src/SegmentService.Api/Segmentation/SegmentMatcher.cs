@@ -31,23 +31,27 @@ public static class SegmentMatcher
     }
 
     /// <summary>
-    /// For each new centroid, the index of the previous centroid it takes the key of, or −1 (new segment):
-    /// Hungarian matching on Euclidean distance, pairs further apart than <paramref name="threshold"/> left unmatched.
+    /// For each new centroid, the index of the previous centroid it takes the key of, or −1 (new segment).
+    /// Hungarian matching on Euclidean distance capped at <paramref name="threshold"/>: pairs further apart are left
+    /// unmatched, and the cap keeps one far pair's cost from deciding the others (uncapped, the minimum total
+    /// could hand a near pair's old key to a farther neighbour just to make a hopeless pair a little cheaper).
     /// </summary>
     public static int[] Match(IReadOnlyList<float[]> current, IReadOnlyList<float[]> previous, double threshold)
     {
+        var distance = new double[current.Count, previous.Count];
         var cost = new double[current.Count, previous.Count];
         for (var i = 0; i < current.Count; i++)
         {
             for (var j = 0; j < previous.Count; j++)
             {
-                cost[i, j] = Math.Sqrt(ClusterMath.SquaredDistance(current[i], previous[j]));
+                distance[i, j] = Math.Sqrt(ClusterMath.SquaredDistance(current[i], previous[j]));
+                cost[i, j] = Math.Min(distance[i, j], threshold);
             }
         }
         var assignment = Hungarian.Solve(cost);
         for (var i = 0; i < assignment.Length; i++)
         {
-            if (assignment[i] >= 0 && cost[i, assignment[i]] > threshold)
+            if (assignment[i] >= 0 && distance[i, assignment[i]] > threshold)
             {
                 assignment[i] = -1;
             }

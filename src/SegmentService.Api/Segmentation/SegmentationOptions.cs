@@ -9,6 +9,7 @@ public sealed class SegmentationOptions
     public const string Section = "Segmentation";
     public const int MinK = 2;
     public const int MaxK = 64;
+    public const string DefaultKRange = "2-12";
 
     /// <summary>Time between scheduled runs.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
@@ -19,11 +20,11 @@ public sealed class SegmentationOptions
     /// <summary>Whether the schedule runs (on-demand runs always work).</summary>
     public bool ScheduleEnabled { get; set; } = true;
 
-    /// <summary>Fixed number of segments, used when <see cref="KRange"/> is empty.</summary>
-    public int K { get; set; } = 8;
+    /// <summary>A fixed number of segments; when set, <see cref="KRange"/> is not used. Empty (the default): K is chosen.</summary>
+    public int? K { get; set; }
 
-    /// <summary>"min-max": choose K in this range by silhouette on a sample. Empty: use <see cref="K"/>.</summary>
-    public string? KRange { get; set; }
+    /// <summary>"min-max": K is chosen in this range by silhouette on a sample, unless <see cref="K"/> fixes it.</summary>
+    public string? KRange { get; set; } = DefaultKRange;
 
     /// <summary>Below this many active users a run is skipped (recorded as skipped).</summary>
     public int MinUsers { get; set; } = 100;
@@ -61,8 +62,8 @@ public sealed class SegmentationOptions
     /// <summary>How many items <c>GET /segments</c> lists per segment.</summary>
     public int TopItems { get; set; } = 5;
 
-    /// <summary>The K range as numbers, or (K, K) when no range is set.</summary>
-    public (int Min, int Max) KBounds => TryParseRange(KRange, out var range) ? range : (K, K);
+    /// <summary>(K, K) when K is fixed, else the K range as numbers (validated at start-up).</summary>
+    public (int Min, int Max) KBounds => K is int k ? (k, k) : TryParseRange(KRange, out var range) ? range : (0, 0);
 
     internal static bool TryParseRange(string? text, out (int Min, int Max) range)
     {
@@ -89,11 +90,15 @@ public sealed class SegmentationOptionsValidator : IValidateOptions<Segmentation
     {
         var failures = new List<string>();
         var s = SegmentationOptions.Section;
+        if (o.K is < SegmentationOptions.MinK or > SegmentationOptions.MaxK)
+        {
+            failures.Add($"{s}:K must be empty or from {SegmentationOptions.MinK} to {SegmentationOptions.MaxK} (got {o.K}).");
+        }
         if (string.IsNullOrWhiteSpace(o.KRange))
         {
-            if (o.K is < SegmentationOptions.MinK or > SegmentationOptions.MaxK)
+            if (o.K is null)
             {
-                failures.Add($"{s}:K must be from {SegmentationOptions.MinK} to {SegmentationOptions.MaxK} (got {o.K}).");
+                failures.Add($"{s}:KRange must be set (e.g. '{SegmentationOptions.DefaultKRange}') unless {s}:K fixes K.");
             }
         }
         else if (!SegmentationOptions.TryParseRange(o.KRange, out var range))

@@ -89,7 +89,7 @@ public sealed class SegmentationRunner(
         timings["features"] = Lap();
 
         var sample = KSelection.Sample(matrix, d, table.Count, o.SampleSize, o.Seed);
-        var silhouetteRows = Enumerable.Range(0, Math.Min(o.SilhouetteSample, sample.Length / d)).ToArray();
+        var silhouetteRows = KSelection.SilhouetteRows(sample.Length / d, o.SilhouetteSample, o.Seed);
         var (k, scores) = KSelection.Choose(sample, d, silhouetteRows, kMin, kMax, o.Seed);
         if (kMax > kMin)
         {

@@ -21,6 +21,7 @@ public sealed class PlantedSegmentsTests(SegmentationFactory factory) : IClassFi
             [.. users.Select(u => u.Group.ToString())], [.. users.Select(u => found[u.User])]);
         Assert.True(ari >= 0.9, $"ARI {ari:F3} " + string.Join("; ", users.GroupBy(u => u.Group).Select(g => g.Key + ": " + string.Join(",", g.Select(u => found[u.User])))) + run.ToString());
         Assert.Equal(4, run.GetProperty("k").GetInt32());
+        Assert.Equal("fixed", run.GetProperty("metrics").GetProperty("kSelection").GetString());
         Assert.Equal(100, run.GetProperty("users").GetInt32());
         Assert.Contains(run.GetProperty("features").EnumerateArray(), f => f.GetProperty("name").GetString() == "share:shoes");
         var transitions = run.GetProperty("transitions").EnumerateArray().ToList();
@@ -38,5 +39,32 @@ public sealed class PlantedSegmentsTests(SegmentationFactory factory) : IClassFi
         var user = await admin.UserSegmentAsync("u0-0");
         Assert.Equal("run", user.Source);
         Assert.Equal(run.GetProperty("runId").GetInt64(), user.RunId);
+    }
+}
+
+/// <summary>The service as shipped: no segmentation setting overridden.</summary>
+public sealed class DefaultSegmentationFactory : ApiFactory;
+
+public sealed class DefaultSegmentationTests(DefaultSegmentationFactory factory) : IClassFixture<DefaultSegmentationFactory>
+{
+    [Fact]
+    public async Task DefaultSettingsChooseKAndFindFourPlantedGroupsExactly()
+    {
+        var shop = new PlantedShop(factory, groups: 4, usersPerGroup: 60);
+        await shop.PostCatalogueAsync();
+        await shop.PostBehaviourAsync();
+        var admin = factory.Admin();
+
+        var run = await admin.RunToEndAsync();
+
+        var users = shop.AllUsers.ToList();
+        var found = await admin.SegmentsOfAsync(users.Select(u => u.User));
+        var ari = SegmentationClient.AdjustedRandIndex(
+            [.. users.Select(u => u.Group.ToString())], [.. users.Select(u => found[u.User])]);
+        Assert.True(ari >= 0.99, $"ARI {ari:F3}; {run}");
+        Assert.Equal(4, run.GetProperty("k").GetInt32());
+        var metrics = run.GetProperty("metrics");
+        Assert.StartsWith("silhouette over K 2-12", metrics.GetProperty("kSelection").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(2, 11), metrics.GetProperty("kScores").EnumerateArray().Select(s => s.GetProperty("k").GetInt32()));
     }
 }

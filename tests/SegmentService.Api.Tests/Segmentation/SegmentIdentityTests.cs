@@ -84,7 +84,8 @@ public sealed class LiveReassignmentTests(SegmentationFactory factory) : IClassF
 
 public sealed class KRangeFactory : SegmentationFactory
 {
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [.. base.Settings, new("Segmentation:KRange", "2-7")];
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+        [.. base.Settings.Where(s => s.Key != "Segmentation:K"), new("Segmentation:KRange", "2-7")];
 }
 
 public sealed class KRangeTests(KRangeFactory factory) : IClassFixture<KRangeFactory>

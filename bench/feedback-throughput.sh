@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Measures POST /feedback/click next to GET /health/live on the same server in the same run, with wrk.
+# Starts a throwaway PostgreSQL and the service (Release, Production settings, request logging at Warning), builds a
+# shop state over HTTP (bench/feedback/setup.py: catalogue, behaviour history, one segmentation run), issues
+# recommendations with wrk for a while (bench/feedback/recommend.lua records every (recommendationId, itemId) served),
+# then alternates rounds of /health/live and of clicks on those pairs (bench/feedback/click.lua: each pair once, in a
+# shuffled order), and tears everything down. Uses only the HTTP contract of API.md.
+# Usage: bench/feedback-throughput.sh [concurrency=32] [seconds per round=10] [rounds=2] [items=3000] [users=20000]
+#        [click bodies=200000] [at most seconds of recommendations=120]
+# Recommendations (10 items each) are issued until there are that many distinct (recommendationId, itemId) pairs or the
+# time is up; a click round that runs out of pairs starts its slice again (repeats: 200 "applied": false) and says so.
+# Needs wrk (Debian: apt-get install wrk) and python3.
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$root"
+command -v wrk >/dev/null || { echo "feedback-throughput: wrk not found (apt-get install wrk)" >&2; exit 1; }
+source "$root/scripts/pg.sh"
+
+concurrency=${1:-32} seconds=${2:-10} rounds=${3:-2} items=${4:-3000} users=${5:-20000} bodies=${6:-200000} rec_seconds=${7:-120}
+threads=2
+dir=$root/.pg/bench-$$
+work=$dir-work
+key=bench-storefront-key-0001
+admin=bench-admin-key-00000001
+trap 'if [ -n "${loader:-}" ]; then kill "$loader" 2>/dev/null || true; fi; if [ -n "${server:-}" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi; pg_destroy "$dir" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+pg_start "$dir" --fast
+mkdir -p "$work"
+port=$(pg_free_port)
+url=http://127.0.0.1:$port
+
+dotnet build src/SegmentService.Api -c Release -v q -nologo >/dev/null
+
+ASPNETCORE_ENVIRONMENT=Production \
+  ConnectionStrings__Postgres="$PG_CONN" \
+  Auth__StorefrontKeys__0=$key Auth__AdminKeys__0=$admin \
+  Serilog__MinimumLevel__Default=Warning \
+  dotnet src/SegmentService.Api/bin/Release/net10.0/SegmentService.Api.dll --urls "$url" >"$dir.log" 2>&1 &
+server=$!
+for _ in $(seq 1 60); do
+  if curl -fsS "$url/health/ready" >/dev/null 2>&1; then break; fi
+  sleep 1
+done
+curl -fsS "$url/health/ready" >/dev/null || { echo "service did not become ready; log: $dir.log" >&2; cat "$dir.log" >&2; exit 1; }
+
+python3 bench/feedback/setup.py "$url" "$key" "$admin" --items "$items" --users "$users"
+
+# wrk's main thread sleeps the whole duration even when every thread has stopped, so stop it once the bodies are there.
+wrk -t$threads -c"$concurrency" -d"${rec_seconds}s" -s bench/feedback/recommend.lua "$url" -- "$key" "$work/served" "$users" 10 "$bodies" $threads >/dev/null &
+loader=$!
+started=$(date +%s.%N)
+while kill -0 "$loader" 2>/dev/null && [ "$(cat "$work"/served.* 2>/dev/null | wc -l)" -lt "$bodies" ]; do sleep 0.5; done
+kill "$loader" 2>/dev/null || true
+wait "$loader" 2>/dev/null || true
+elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+# Only whole lines (a killed writer may leave half a line), in a shuffled but fixed order.
+awk '/^\{"recommendationId":"[^"]+","itemId":"[^"]+"\}$/' "$work"/served.* | shuf --random-source=<(yes) >"$work/clicks"
+total=$(wc -l <"$work/clicks")
+# A small slice warms up; each round gets its own equal slice, so no (recommendation, item) is clicked twice.
+warm=$(( total / 50 )) per=$(( (total - total / 50) / rounds ))
+head -n "$warm" "$work/clicks" >"$work/clicks.warm"
+tail -n +"$(( warm + 1 ))" "$work/clicks" | split -d -a 2 -l "$per" - "$work/clicks."
+printf 'recommendations issued first: ≈%d answers with %d (recommendationId, itemId) pairs in %.1f s\n' "$(( total / 10 ))" "$total" "$elapsed"
+echo "click bodies: $total (warm-up $warm, $per per round)"
+
+# Prints "<req/s> <p50 ms> <p99 ms> <non-2xx>" from wrk --latency output (and passes the Lua report through on stderr).
+summarise() {
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /m$/) return v * 60000; return v * 1000 }
+    /Requests\/sec/ { rps = $2 }
+    /^ +50%/ { p50 = ms($2) }
+    /^ +99%/ { p99 = ms($2) }
+    /Non-2xx/ { bad = $NF }
+    /^click statuses/ { print > "/dev/stderr" }
+    END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, bad }'
+}
+health() { wrk -t$threads -c"$concurrency" -d"$1s" --latency "$url/health/live" | summarise; }
+click() { wrk -t$threads -c"$concurrency" -d"$1s" --latency -s bench/feedback/click.lua "$url" -- "$key" "$2" "$threads" | summarise; }
+
+health 2 >/dev/null
+click 2 "$work/clicks.warm" >/dev/null 2>&1
+sum_h=0 sum_c=0
+for r in $(seq 1 "$rounds"); do
+  read -r h h50 h99 hbad < <(health "$seconds")
+  read -r c c50 c99 cbad < <(click "$seconds" "$work/clicks.$(printf %02d $(( r - 1 )))")
+  printf 'round %d  GET /health/live      %8d req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d\n' "$r" "$h" "$h50" "$h99" "$hbad"
+  printf 'round %d  POST /feedback/click  %8d req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d\n' "$r" "$c" "$c50" "$c99" "$cbad"
+  sum_h=$(( sum_h + h )) sum_c=$(( sum_c + c ))
+done
+awk -v h="$sum_h" -v c="$sum_c" -v n="$rounds" -v k="$concurrency" \
+  'BEGIN { printf "mean over %d rounds at %d connections: /health/live %.0f req/s, /feedback/click %.0f req/s, ratio %.3f\n", n, k, h / n, c / n, c / h }'
