@@ -8,7 +8,7 @@ namespace SegmentService.Api.Policy;
 /// <code>
 ///   prior(s, a) = level(s) · lift(s, a) / L̄(s)
 ///   level(s)    = (R_s + m · level(all)) / (N_s + m),  level(all) = (R + m · DefaultPrior) / (N + m)
-///   lift(s, a)  = clamp((E_s(a) + Ē_s) / (2 Ē_s), ½, MaxLift)
+///   lift(s, a)  = clamp((E_s(a) + Ē_s) / (2 Ē_s), ½, MaxLift = 3)
 /// </code>
 /// R and N are a segment's settled reward and impressions (m = <see cref="LevelImpressions"/> pseudo-impressions shrink
 /// a thin segment towards the shop); E_s(a) is the segment's recency-decayed behaviour affinity for the item
@@ -17,10 +17,10 @@ namespace SegmentService.Api.Policy;
 /// mean lift of the cells the segment settled, calibrates the lifts so the priors of what was shown average to the
 /// reward per impression those items really earned.
 /// </summary>
-public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, TimeProvider timeProvider)
+public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, TimeProvider timeProvider, ICandidateCatalog? catalog = null)
 {
     public const double LevelImpressions = 30;
-    public const double MaxLift = 5;
+    public const double MaxLift = 3;
 
     private const string GlobalKey = QTable.GlobalKey;
     private readonly PolicyOptions _options = options.Value;
@@ -28,6 +28,9 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
 
     // While a rebuild reads the events table, events that commit meanwhile go into the new rows too.
     private volatile ConcurrentDictionary<string, AffinityRow>? _rebuilding;
+
+    /// <summary>Per segment, per category: the category's level (shrunk towards the segment's) and its mean lift.</summary>
+    private readonly ConcurrentDictionary<string, Dictionary<string, (double Level, double LiftNormaliser)>> _categories = new(StringComparer.Ordinal);
 
     private sealed class AffinityRow
     {
@@ -107,25 +110,41 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
     public void Fill(string segmentKey, ReadOnlySpan<string> itemIds, Span<double> priors, QTable? levels = null)
     {
         var level = Level(levels ?? table, segmentKey);
-        var rows = _rows;
-        if (!rows.TryGetValue(segmentKey, out var row) || row.MeanAffinity <= 0)
-        {
-            rows.TryGetValue(GlobalKey, out row);
-        }
-        if (row is null || row.MeanAffinity <= 0)
-        {
-            priors[..itemIds.Length].Fill(level);
-            return;
-        }
+        var row = AffinityOf(segmentKey);
+        _categories.TryGetValue(segmentKey, out var categories);
         var now = timeProvider.GetUtcNow().UtcTicks;
-        lock (row.Sync)
+        if (row is null)
         {
-            var scale = level / row.LiftNormaliser;
             for (var i = 0; i < itemIds.Length; i++)
             {
-                priors[i] = scale * Lift(row, itemIds[i], now);
+                priors[i] = Scaled(categories, itemIds[i], level, 1, 1);
+            }
+            return;
+        }
+        lock (row.Sync)
+        {
+            for (var i = 0; i < itemIds.Length; i++)
+            {
+                priors[i] = Scaled(categories, itemIds[i], level, row.LiftNormaliser, Lift(row, itemIds[i], now));
             }
         }
+    }
+
+    /// <summary>The item's category level and mean lift where the segment settled items of its category, else the segment's.</summary>
+    private double Scaled(Dictionary<string, (double Level, double LiftNormaliser)>? categories, string itemId, double level, double normaliser, double lift) =>
+        categories is not null && catalog?.CategoryOf(itemId) is { } category && categories.TryGetValue(category, out var c)
+            ? c.Level * lift / c.LiftNormaliser
+            : level * lift / normaliser;
+
+    /// <summary>The segment's affinities, or the shop's where the segment has none; null when nobody has any.</summary>
+    private AffinityRow? AffinityOf(string segmentKey)
+    {
+        var rows = _rows;
+        if (rows.TryGetValue(segmentKey, out var row) && row.MeanAffinity > 0)
+        {
+            return row;
+        }
+        return rows.TryGetValue(GlobalKey, out row) && row.MeanAffinity > 0 ? row : null;
     }
 
     public double Prior(string segmentKey, string itemId)
@@ -142,6 +161,49 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
         {
             Calibrate(row, key == GlobalKey ? null : table.Row(key));
         }
+        foreach (var key in table.Keys)
+        {
+            CalibrateCategories(key);
+        }
+    }
+
+    /// <summary>
+    /// level(s, c) = (R_sc + m · level(s)) / (N_sc + m) over the segment's settled cells of category c, and their mean lift:
+    /// an untried item starts from what its category earns in the segment, so exploration searches the right shelves first.
+    /// </summary>
+    private void CalibrateCategories(string segmentKey)
+    {
+        if (catalog is null || !table.TryGetRow(segmentKey, out var settled))
+        {
+            return;
+        }
+        var level = Level(segmentKey);
+        var row = AffinityOf(segmentKey);
+        var now = timeProvider.GetUtcNow().UtcTicks;
+        var sums = new Dictionary<string, (double N, double R, double L)>(StringComparer.Ordinal);
+        foreach (var (item, cell) in settled.Cells())
+        {
+            if (cell.Impressions == 0 || catalog.CategoryOf(item) is not { } category)
+            {
+                continue;
+            }
+            double lift = 1;
+            if (row is not null)
+            {
+                lock (row.Sync)
+                {
+                    lift = Lift(row, item, now);
+                }
+            }
+            var (n, r, l) = sums.GetValueOrDefault(category);
+            sums[category] = (n + cell.Impressions, r + cell.Impressions * cell.Value, l + cell.Impressions * lift);
+        }
+        var normaliser = row?.LiftNormaliser ?? 1;
+        _categories[segmentKey] = sums.ToDictionary(
+            p => p.Key,
+            p => ((p.Value.R + LevelImpressions * level) / (p.Value.N + LevelImpressions),
+                  (p.Value.L + LevelImpressions * normaliser) / (p.Value.N + LevelImpressions)),
+            StringComparer.Ordinal);
     }
 
     private void Calibrate(AffinityRow row, QRow? settled)

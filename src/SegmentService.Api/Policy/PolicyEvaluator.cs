@@ -9,6 +9,9 @@ namespace SegmentService.Api.Policy;
 public interface ICandidateCatalog
 {
     string[] Candidates(string? category);
+
+    /// <summary>The category of an in-stock item; null when it is not in stock.</summary>
+    string? CategoryOf(string itemId);
 }
 
 /// <summary>

@@ -24,7 +24,7 @@ public sealed class PolicyOptions : IValidatableObject
 
     /// <summary>Ucb: the weight c of the optimism bonus, in standard deviations of a segment's reward per impression.</summary>
     [Range(0.0, 100.0, ErrorMessage = "Policy:Optimism must be from 0 to 100.")]
-    public double Optimism { get; set; } = 0.25;
+    public double Optimism { get; set; } = 0.5;
 
     /// <summary>Softmax temperature τ, in reward units.</summary>
     [Range(1e-6, 1e6, ErrorMessage = "Policy:Temperature must be from 0.000001 to 1000000.")]

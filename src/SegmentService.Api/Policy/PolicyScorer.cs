@@ -6,9 +6,11 @@ namespace SegmentService.Api.Policy;
 /// <summary>
 /// Scores a segment's candidates: each one's prior, its served mean (<see cref="LearningRule.Serve"/>) and its
 /// selection score. Under Ucb the selection score adds the optimism bonus
-/// <code>  c · √(σ²_s · ln(1 + N_s) / w_a)  </code>
-/// where σ²_s is the variance of the segment's reward per impression (the shop's while the segment has few), N_s its
-/// settled impressions and w_a the weight of evidence behind the item's mean (prior impressions included). Items little
+/// <code>  c · √(σ²_s · (μ_a / level_s) · ln(1 + N_s) / w_a)  </code>
+/// where σ²_s is the variance of the segment's reward per impression (the shop's while the segment has few), scaled by
+/// the item's expected rate μ_a = max(mean, prior) relative to the segment's level (rare rewards have a variance about
+/// proportional to their rate), N_s its settled and pending impressions and w_a the weight of evidence behind the
+/// item's mean (prior impressions included). Items little
 /// tried get a large bonus, so hundreds of untried items are each tried a few times before the best are exploited.
 /// </summary>
 public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> options)
@@ -38,9 +40,13 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
             }
             var (variance, impressions) = Spread(table, segmentKey);
             var numerator = variance * Math.Log(1 + impressions);
+            var level = Math.Max(priors.Level(segmentKey), 1e-6);
             for (var i = 0; i < n; i++)
             {
-                selection[i] = means[i] + _options.Optimism * Math.Sqrt(numerator / span[i].Weight);
+                // Rare rewards (clicks, purchases) have a variance about proportional to their rate: an item whose prior
+                // or mean is a tenth of the segment's level gets √10 less optimism, so the search starts on the right shelves.
+                var scale = Math.Clamp(Math.Max(means[i], priorValues[i]) / level, 0.05, 20);
+                selection[i] = means[i] + _options.Optimism * Math.Sqrt(numerator * scale / span[i].Weight);
             }
         }
         finally
@@ -53,11 +59,12 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
     private (double Variance, double Impressions) Spread(QTable table, string segmentKey)
     {
         var all = table.Row(QTable.GlobalKey).Totals;
-        var level = Math.Max(Math.Abs(_options.DefaultPrior), 0.01);
-        // Before anything settled, a reward of ~1 at the default rate: variance ≈ p.
+        // Before anything settled: rewards of about a click's size at the default rate, variance ≈ p · r_click².
+        var level = Math.Max(Math.Abs(_options.DefaultPrior), 0.01) * Math.Max(_options.Rewards.Click * _options.Rewards.Click, 1);
         var shop = (all.Variance(0) * all.Impressions + ItemPriors.LevelImpressions * level) / (all.Impressions + ItemPriors.LevelImpressions);
         var own = table.TryGetRow(segmentKey, out var row) ? row.Totals : default;
         var variance = (own.Variance(0) * own.Impressions + ItemPriors.LevelImpressions * shop) / (own.Impressions + ItemPriors.LevelImpressions);
-        return (Math.Max(variance, 1e-6), own.Impressions + 1);
+        // N_s counts what this replica has shown and not yet settled too, so the bonus grows with traffic, not with settling.
+        return (Math.Max(variance, 1e-6), own.Impressions + (row?.PendingImpressions ?? 0) + 1);
     }
 }

@@ -22,6 +22,19 @@ public sealed class QRow
     private readonly Lock _sync = new();
     private readonly Dictionary<string, QCell> _cells = new(StringComparer.Ordinal);
     private RowTotals _totals;
+    private double _pending;
+
+    /// <summary>Impressions this replica showed whose window is still open.</summary>
+    public double PendingImpressions
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _pending;
+            }
+        }
+    }
 
     /// <summary>Settled impressions, their summed reward and summed squared reward: the segment's level and spread.</summary>
     public readonly record struct RowTotals(double Impressions, double Reward, double SquaredReward)
@@ -85,6 +98,7 @@ public sealed class QRow
         lock (_sync)
         {
             var cell = _cells.GetValueOrDefault(itemId);
+            _pending = Math.Max(_pending + impressions, 0);
             cell.PendingImpressions = Math.Max(cell.PendingImpressions + impressions, 0);
             cell.PendingReward += reward;
             if (cell.PendingImpressions == 0 && Math.Abs(cell.PendingReward) < 1e-12)

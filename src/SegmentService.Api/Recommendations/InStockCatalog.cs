@@ -24,6 +24,8 @@ public sealed class InStockCatalog(NpgsqlDataSource dataSource) : IItemsChangedO
 
     public string[] Candidates(string? category) => View.Candidates(category);
 
+    public string? CategoryOf(string itemId) => View.CategoryOf.GetValueOrDefault(itemId);
+
     private readonly Lock _sync = new();
     private readonly Dictionary<string, string> _inStock = new(StringComparer.Ordinal);
     private volatile CatalogView _view = CatalogView.Empty;
