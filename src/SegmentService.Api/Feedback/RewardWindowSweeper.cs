@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using SegmentService.Api.Metrics;
 using SegmentService.Api.Policy;
 using SegmentService.Api.Recommendations;
 
@@ -19,7 +20,8 @@ public sealed class RewardWindowSweeper(
     NpgsqlDataSource dataSource,
     IOptions<PolicyOptions> options,
     TimeProvider timeProvider,
-    ILogger<RewardWindowSweeper> logger) : BackgroundService
+    ILogger<RewardWindowSweeper> logger,
+    ServiceMetrics metrics) : BackgroundService
 {
     private const int BatchSize = 500;
     private readonly SemaphoreSlim _sweeping = new(1, 1);
@@ -81,6 +83,7 @@ public sealed class RewardWindowSweeper(
                         .ToList();
                     var done = await learner.ApplyAsync(segment.Key, rewards, static () => true, onlyIfNoFeedback: true, cancellationToken);
                     applied += done?.Count ?? 0;
+                    metrics.DefaultRewards(done?.Count ?? 0, reward);
                 }
                 await using (var settle = dataSource.CreateCommand("UPDATE impressions SET settled = true WHERE recommendation_id = ANY($1)"))
                 {
