@@ -26,6 +26,14 @@ public sealed class HeadlessChromium : IAsyncDisposable
 {
     public const string EnvironmentVariable = "SEGMENTSERVICE_CHROMIUM";
 
+    private static readonly string[] KnownPaths = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+
+    private static readonly string[] Arguments =
+    [
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+        "--disable-extensions", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1", "--window-size=1400,1800",
+    ];
+
     private readonly Process _process;
     private readonly string _profile;
     private readonly ClientWebSocket _socket = new();
@@ -50,7 +58,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
         {
             return File.Exists(configured) ? configured : null;
         }
-        return new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists);
+        return KnownPaths.FirstOrDefault(File.Exists);
     }
 
     public static async Task<HeadlessChromium> StartAsync()
@@ -61,15 +69,12 @@ public sealed class HeadlessChromium : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
-        foreach (var arg in new[]
-        {
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--disable-extensions", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
-            "--window-size=1400,1800", $"--user-data-dir={profile}", "about:blank",
-        })
+        foreach (var arg in Arguments)
         {
             start.ArgumentList.Add(arg);
         }
+        start.ArgumentList.Add($"--user-data-dir={profile}");
+        start.ArgumentList.Add("about:blank");
         var process = Process.Start(start)!;
         process.OutputDataReceived += static (_, _) => { };
         process.ErrorDataReceived += static (_, _) => { };
@@ -189,9 +194,9 @@ public sealed class HeadlessChromium : IAsyncDisposable
             {
                 _pending.Remove((int)idNode, out waiter);
             }
-            if (node["error"] is { } error)
+            if (node["error"] is { } failure)
             {
-                waiter?.TrySetException(new InvalidOperationException($"DevTools error: {error.ToJsonString()}"));
+                waiter?.TrySetException(new InvalidOperationException($"DevTools error: {failure.ToJsonString()}"));
             }
             else
             {
