@@ -46,7 +46,7 @@ internal sealed class Simulation(SimulatorOptions options, Shop shop, Storefront
         var events = new List<EventOut>();
         foreach (var shopper in shop.Shoppers)
         {
-            events.AddRange(Browse(shopper, $"{shopper.Id}-w", 4, random));
+            events.AddRange(Browse(shopper, $"{shopper.Id}-w", 8, random));
             if (events.Count >= 900)
             {
                 await client.PostEventsAsync(events, cancellationToken);

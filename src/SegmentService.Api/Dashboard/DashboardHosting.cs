@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.StaticFiles;
-using Microsoft.Extensions.FileProviders;
-
 namespace SegmentService.Api.Dashboard;
 
 /// <summary>
@@ -18,26 +15,26 @@ public static class DashboardHosting
 
     public static WebApplication UseDashboard(this WebApplication app)
     {
-        var root = System.IO.Path.Combine(app.Environment.WebRootPath ?? System.IO.Path.Combine(app.Environment.ContentRootPath, "wwwroot"), "dashboard");
-        if (!Directory.Exists(root))
+        // The web root provider: wwwroot beside the app when published, the project's wwwroot (through the static
+        // web assets manifest) when run from the build output in Development, and the project directory in tests.
+        if (!app.Environment.WebRootFileProvider.GetDirectoryContents("dashboard").Exists)
         {
-            app.Logger.LogWarning("Dashboard files not found in {Root}; /dashboard is off", root);
+            app.Logger.LogWarning("Dashboard files not found under {WebRoot}/dashboard; /dashboard is off", app.Environment.WebRootPath);
             return app;
         }
-        var files = new PhysicalFileProvider(root);
-        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files, RequestPath = Path });
-        app.UseStaticFiles(new StaticFileOptions
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(Path), dashboard =>
         {
-            FileProvider = files,
-            RequestPath = Path,
-            ContentTypeProvider = new FileExtensionContentTypeProvider(),
-            OnPrepareResponse = context =>
+            dashboard.UseDefaultFiles();
+            dashboard.UseStaticFiles(new StaticFileOptions
             {
-                var headers = context.Context.Response.Headers;
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
-                headers.XContentTypeOptions = "nosniff";
-                headers.CacheControl = "no-cache";
-            },
+                OnPrepareResponse = context =>
+                {
+                    var headers = context.Context.Response.Headers;
+                    headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                    headers.XContentTypeOptions = "nosniff";
+                    headers.CacheControl = "no-cache";
+                },
+            });
         });
         return app;
     }

@@ -133,23 +133,20 @@ function renderPolicy(policy) {
     box.append(el("p", { class: "muted" }, "No learnt values yet: the policy learns from feedback on recommendations."));
     return;
   }
-  const items = [];
-  for (const s of segments) {
-    for (const it of s.topItems || []) { if (!items.includes(it.itemId)) { items.push(it.itemId); } }
-  }
+  // Rows: segments; columns: rank 1..N of each segment's own top items; colour: the item's learnt value.
+  const ranks = Math.max(...segments.map((s) => (s.topItems || []).length), 0);
   const values = segments.flatMap((s) => (s.topItems || []).map((it) => it.q)).filter((q) => typeof q === "number");
   const min = Math.min(0, ...values);
   const max = Math.max(0, ...values);
   const table = el("table", { class: "heat" },
-    el("thead", {}, el("tr", {}, el("th", {}, "segment"), el("th", { class: "num" }, "visits"), items.map((id) => el("th", { class: "item" }, id)))),
-    el("tbody", {}, segments.map((s) => {
-      const byItem = new Map((s.topItems || []).map((it) => [it.itemId, it]));
-      return el("tr", {}, el("th", {}, s.key), el("td", { class: "num" }, fmt(s.visits)), items.map((id) => {
-        const it = byItem.get(id);
-        return el("td", { class: "cell", title: it ? `${id}: Q ${fmt(it.q, 4)}, ${fmt(it.visits)} visits` : id, style: { background: heat(it ? it.q : null, min, max) } },
-          it ? fmt(it.q, 2) : "");
-      }));
-    })));
+    el("thead", {}, el("tr", {}, el("th", {}, "segment"), el("th", { class: "num" }, "items"), el("th", { class: "num" }, "visits"),
+      Array.from({ length: ranks }, (_, r) => el("th", { class: "cell" }, `#${r + 1}`)))),
+    el("tbody", {}, segments.map((s) => el("tr", {}, el("th", {}, s.key), el("td", { class: "num" }, fmt(s.items)), el("td", { class: "num" }, fmt(s.visits)),
+      Array.from({ length: ranks }, (_, r) => {
+        const it = (s.topItems || [])[r];
+        return el("td", { class: "cell", title: it ? `${it.itemId}: Q ${fmt(it.q, 4)}, ${fmt(it.visits)} visits` : "", style: { background: heat(it ? it.q : null, min, max) } },
+          it ? [el("div", { class: "item-id" }, it.itemId), fmt(it.q, 2)] : "");
+      })))));
   box.append(table);
 }
 
@@ -216,8 +213,8 @@ async function refresh() {
     return;
   }
   const to = new Date();
-  const from = new Date(to.getTime() - 60 * 60 * 1000);
-  const historyPath = `/admin/policy/history?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&bucket=30`;
+  const from = new Date(to.getTime() - 30 * 60 * 1000);
+  const historyPath = `/admin/policy/history?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&bucket=20`;
   const parts = [
     ["/segments", renderSegments],
     ["/admin/segmentation/runs?limit=20", renderRuns],
