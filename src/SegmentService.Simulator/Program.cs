@@ -1,5 +1,11 @@
 using SegmentService.Simulator;
 
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(SimulatorOptions.Usage);
+    return 0;
+}
+
 SimulatorOptions options;
 try
 {
@@ -10,11 +16,6 @@ catch (ArgumentException ex)
     Console.Error.WriteLine($"simulator: {ex.Message}");
     Console.Error.WriteLine(SimulatorOptions.Usage);
     return 2;
-}
-if (args.Contains("--help") || args.Contains("-h"))
-{
-    Console.WriteLine(SimulatorOptions.Usage);
-    return 0;
 }
 
 using var cancel = new CancellationTokenSource();

@@ -18,11 +18,13 @@ internal sealed class Shopper(string id, int group, double[] taste, double spend
 /// </summary>
 internal sealed class Shop
 {
+    /// <summary>The first five and the item ids ("shoes-001") are the service's demo catalogue's, so with demo data loaded the simulator prices and stocks those items and knows every item the service can recommend.</summary>
     public static readonly string[] Categories = ["shoes", "electronics", "books", "home", "beauty", "toys", "sports", "garden"];
     private static readonly double[] SpendLevels = [15, 40, 120];
     public const int Groups = 4;
 
     private readonly Lock _sync = new();
+    private readonly Dictionary<string, Item> _byId;
     private readonly int[] _favourite = new int[Groups];
     private string? _seasonal;
     private int _drifts;
@@ -37,10 +39,11 @@ internal sealed class Shop
             for (var i = 1; i <= itemsPerCategory; i++)
             {
                 var price = Math.Round((decimal)(typical * Math.Exp((random.NextDouble() - 0.5) * 1.6)), 2);
-                items.Add(new Item($"sim-{Categories[c]}-{i:D3}", c, price, random.NextDouble() > 0.05, 0.4 + 1.2 * random.NextDouble()));
+                items.Add(new Item($"{Categories[c]}-{i:D3}", c, price, random.NextDouble() > 0.05, 0.4 + 1.2 * random.NextDouble()));
             }
         }
         Items = items;
+        _byId = items.ToDictionary(i => i.Id, StringComparer.Ordinal);
         InStock = [.. items.Where(i => i.InStock)];
         for (var g = 0; g < Groups; g++)
         {
@@ -55,7 +58,8 @@ internal sealed class Shop
 
     public IReadOnlyList<Shopper> Shoppers { get; }
 
-    public Item? Find(string id) => Items.FirstOrDefault(i => i.Id == id);
+    /// <summary>The item, or null for one the service knows from elsewhere (the shoppers never click those).</summary>
+    public Item? Find(string id) => _byId.GetValueOrDefault(id);
 
     private Shopper NewShopper(int index, Random random)
     {

@@ -26,8 +26,11 @@ internal sealed record SimulatorOptions
         Usage: SegmentService.Simulator [--demo] [options]
 
           --url URL              the service (default http://127.0.0.1:5080)
-          --storefront-key KEY   X-Api-Key for events, items, recommend, feedback (default: the Development key)
-          --admin-key KEY        admin key, to start segmentation runs; '' for none (default: the Development key)
+          --storefront-key KEY   X-Api-Key for events, items, recommend, feedback (default: $SIMULATOR_STOREFRONT_KEY,
+                                 else the Development key)
+          --admin-key KEY        admin key, to start segmentation runs; '' for none (default: $SIMULATOR_ADMIN_KEY,
+                                 else the Development key)
+          Options take their value after a space or an '=' (--url=http://api:8080).
           --duration SECONDS     how long to run (default 180)
           --window SECONDS       report window (default 10)
           --drift-at S1,S2,...   seconds at which interest drifts (default 120)
@@ -37,12 +40,23 @@ internal sealed record SimulatorOptions
           --max-sessions N       stop after N sessions (default 200000)   --seed N (default 7)
           --click-reward R       --purchase-reward R: the service's rewards, for the baselines (default 1 and 5)
           --out DIR              where simulation.csv and simulation.png go (default simulator-output)
-          --demo                 a short demo: 90 s, 5 s windows, drift at 60 s, a segmentation run every 15 s
+          --demo                 a short demo: 90 s, 5 s windows, drift at 60 s, a segmentation run every 30 s,
+                                 25 items per category (the ids of the service's demo catalogue)
         """;
 
     public static SimulatorOptions Parse(string[] args)
     {
+        // Keys may come from the environment, so they stay out of the process list (docker-compose does this).
         var o = new SimulatorOptions();
+        if (Environment.GetEnvironmentVariable("SIMULATOR_STOREFRONT_KEY") is { Length: > 0 } storefront)
+        {
+            o = o with { StorefrontKey = storefront };
+        }
+        if (Environment.GetEnvironmentVariable("SIMULATOR_ADMIN_KEY") is { } admin)
+        {
+            o = o with { AdminKey = admin.Length == 0 ? null : admin };
+        }
+        args = [.. args.SelectMany(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=') ? a.Split('=', 2) : [a])];
         if (args.Contains("--demo"))
         {
             o = o with
@@ -50,8 +64,9 @@ internal sealed record SimulatorOptions
                 Duration = TimeSpan.FromSeconds(90),
                 Window = TimeSpan.FromSeconds(5),
                 DriftAt = [TimeSpan.FromSeconds(60)],
-                SegmentEvery = TimeSpan.FromSeconds(15),
+                SegmentEvery = TimeSpan.FromSeconds(30),
                 Shoppers = 240,
+                ItemsPerCategory = 25,
             };
         }
         for (var i = 0; i < args.Length; i++)
