@@ -218,7 +218,7 @@ async function refresh() {
   const parts = [
     ["/segments", renderSegments],
     ["/admin/segmentation/runs?limit=20", renderRuns],
-    ["/admin/policy?top=8", renderPolicy],
+    ["/admin/policy?top=6", renderPolicy],
     [historyPath, renderHistory],
     ["/admin/policy/evaluation", renderEvaluation],
   ];
