@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SegmentService.Api.Catalog;
 using SegmentService.Api.Events;
+using SegmentService.Api.Policy;
 using SegmentService.Api.Segmentation;
 
 namespace SegmentService.Api.Demo;
@@ -18,6 +19,7 @@ public sealed class DemoDataSeeder(
     EventWriter eventWriter,
     RunStore runs,
     SegmentationCoordinator coordinator,
+    PolicyReadiness readiness,
     TimeProvider timeProvider,
     ILogger<DemoDataSeeder> logger) : BackgroundService
 {
@@ -42,6 +44,8 @@ public sealed class DemoDataSeeder(
         }
         try
         {
+            // After the policy has loaded its state: items written while it reads the catalogue could be missed until its next refresh.
+            await readiness.WaitAsync(stoppingToken);
             var random = new Random(20261127);
             var items = BuildCatalogue(settings.ItemsPerCategory, random);
             await itemWriter.UpsertAsync(items, stoppingToken);

@@ -14,6 +14,7 @@ public sealed class ServiceMetrics
     private readonly Counter _events;
     private readonly Counter _feedback;
     private readonly Counter _rewardTotal;
+    private readonly Counter _penaltyTotal;
     private readonly Counter _defaultRewards;
     private readonly Histogram _runDuration;
 
@@ -28,7 +29,11 @@ public sealed class ServiceMetrics
             "segmentservice_feedback_total", "Feedback posts, by type and outcome (applied, repeat, unknown_recommendation, not_shown, window_closed).",
             new CounterConfiguration { LabelNames = ["type", "outcome"] });
         _rewardTotal = Factory.CreateCounter(
-            "segmentservice_reward_total", "Sum of the rewards applied to the policy, by feedback type (expired = default reward).",
+            "segmentservice_reward_total", "Sum of the positive rewards applied to the policy, by feedback type (expired = default reward).",
+            new CounterConfiguration { LabelNames = ["type"] });
+        // A counter cannot go down, and rewards may be configured negative: their magnitude is counted here.
+        _penaltyTotal = Factory.CreateCounter(
+            "segmentservice_penalty_total", "Sum of the magnitudes of negative rewards applied (net reward = reward_total - penalty_total).",
             new CounterConfiguration { LabelNames = ["type"] });
         _defaultRewards = Factory.CreateCounter(
             "segmentservice_default_rewards_total", "Shown items that got no feedback within the reward window and were given the default reward.");
@@ -82,7 +87,7 @@ public sealed class ServiceMetrics
         _feedback.WithLabels(typeLabel, OutcomeLabel(outcome)).Inc();
         if (outcome == FeedbackOutcome.Applied)
         {
-            _rewardTotal.WithLabels(typeLabel).Inc(reward);
+            AddReward(typeLabel, reward);
         }
     }
 
@@ -113,7 +118,19 @@ public sealed class ServiceMetrics
             return;
         }
         _defaultRewards.Inc(count);
-        _rewardTotal.WithLabels("expired").Inc(count * reward);
+        AddReward("expired", count * reward);
+    }
+
+    private void AddReward(string type, double reward)
+    {
+        if (reward > 0)
+        {
+            _rewardTotal.WithLabels(type).Inc(reward);
+        }
+        else if (reward < 0)
+        {
+            _penaltyTotal.WithLabels(type).Inc(-reward);
+        }
     }
 
     public void SegmentationRun(string outcome, TimeSpan duration) =>
