@@ -90,6 +90,22 @@ public sealed class DashboardBrowserTests(DashboardFactory factory) : IClassFixt
         Assert.Empty(browser.Errors);
     }
 
+    [ChromiumFact]
+    public async Task HarnessSeesConsoleErrorsExceptionsAndFailedLoadsSoACleanPageMeansSomething()
+    {
+        await using var browser = await HeadlessChromium.StartAsync();
+        await browser.NavigateAsync($"{factory.BaseAddress}/dashboard/no-such-file.js");
+        await browser.EvaluateAsync("console.error('planted'); setTimeout(() => { throw new Error('thrown'); }, 0); 1");
+        for (var attempt = 0; attempt < 50 && browser.Errors.Count < 3; attempt++)
+        {
+            await Task.Delay(100);
+        }
+        var errors = string.Join(" | ", browser.Errors);
+        Assert.Contains("planted", errors, StringComparison.Ordinal);
+        Assert.Contains("thrown", errors, StringComparison.Ordinal);
+        Assert.Contains("404", errors, StringComparison.Ordinal);
+    }
+
     private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

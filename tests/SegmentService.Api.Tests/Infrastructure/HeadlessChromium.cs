@@ -6,18 +6,6 @@ using System.Text.Json.Nodes;
 
 namespace SegmentService.Api.Tests.Infrastructure;
 
-/// <summary>Marks a test that needs Chromium; without one it is skipped, saying why and how to get it.</summary>
-public sealed class ChromiumFactAttribute : FactAttribute
-{
-    public ChromiumFactAttribute()
-    {
-        if (HeadlessChromium.Locate() is null)
-        {
-            Skip = $"Chromium not found: set {HeadlessChromium.EnvironmentVariable}, or install Debian's 'chromium' (scripts/test.sh does when it runs as root).";
-        }
-    }
-}
-
 /// <summary>
 /// Headless Chromium driven over the DevTools protocol (a WebSocket): load a page, collect console errors,
 /// uncaught exceptions and failed loads, evaluate JavaScript, take a screenshot. One page per instance.
@@ -204,16 +192,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
             }
             return;
         }
-        var p = node["params"];
-        var error = (string?)node["method"] switch
-        {
-            "Runtime.consoleAPICalled" when (string?)p?["type"] is "error" or "assert" =>
-                "console." + (string?)p?["type"] + ": " + string.Join(" ", p?["args"]?.AsArray().Select(a => a?["value"]?.ToString() ?? a?["description"]?.ToString()) ?? []),
-            "Runtime.exceptionThrown" => "exception: " + (p?["exceptionDetails"]?["exception"]?["description"] ?? p?["exceptionDetails"]?["text"]),
-            "Log.entryAdded" when (string?)p?["entry"]?["level"] == "error" =>
-                "log: " + p?["entry"]?["text"] + " " + p?["entry"]?["url"],
-            _ => null,
-        };
+        var error = DevToolsErrors.Describe(node);
         if (error is not null)
         {
             lock (_sync)
