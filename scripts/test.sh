@@ -30,6 +30,12 @@ trap 'pg_destroy "$dir" >/dev/null 2>&1 || true' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# shellcheck source=tools.sh
+source "$root/scripts/tools.sh"
+tools_chromium
+tools_redocly "$root"
+export SEGMENTSERVICE_ARTIFACTS=${SEGMENTSERVICE_ARTIFACTS:-$root/artifacts}
+
 pg_destroy "$dir"
 pg_start "$dir" --fast
 export SEGMENTSERVICE_TEST_POSTGRES="$PG_CONN"

@@ -31,6 +31,7 @@ public static class CatalogApi
         group.MapGet("/{itemId}", GetItem)
             .WithName("GetItem")
             .WithSummary("Read one catalogue item")
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }

@@ -1,18 +1,25 @@
 using Microsoft.Extensions.Options;
 using SegmentService.Api.Catalog;
 using SegmentService.Api.Events;
+using SegmentService.Api.Policy;
+using SegmentService.Api.Segmentation;
 
 namespace SegmentService.Api.Demo;
 
 /// <summary>
 /// Fills an empty service with a small shop: a catalogue over five categories and shoppers of four
 /// kinds (each with a favourite category and spend level), written through the same writers as the API.
-/// Ids are fixed, so seeding again stores nothing new.
+/// Ids are fixed, so seeding again stores nothing new. When no segmentation run has succeeded yet, a first run
+/// starts right after seeding, so /segments and /recommend show real segments at once instead of after the first
+/// scheduled run.
 /// </summary>
 public sealed class DemoDataSeeder(
     IOptions<DemoOptions> options,
     ItemWriter itemWriter,
     EventWriter eventWriter,
+    RunStore runs,
+    SegmentationCoordinator coordinator,
+    PolicyReadiness readiness,
     TimeProvider timeProvider,
     ILogger<DemoDataSeeder> logger) : BackgroundService
 {
@@ -37,6 +44,8 @@ public sealed class DemoDataSeeder(
         }
         try
         {
+            // After the policy has loaded its state: items written while it reads the catalogue could be missed until its next refresh.
+            await readiness.WaitAsync(stoppingToken);
             var random = new Random(20261127);
             var items = BuildCatalogue(settings.ItemsPerCategory, random);
             await itemWriter.UpsertAsync(items, stoppingToken);
@@ -49,11 +58,22 @@ public sealed class DemoDataSeeder(
             logger.LogInformation(
                 "Demo data: {Items} items, {Users} shoppers, {Stored} new events of {Events}",
                 items.Count, settings.Users, stored, events.Count);
+            await StartFirstRunAsync(stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogError(ex, "Demo data could not be loaded");
         }
+    }
+
+    private async Task StartFirstRunAsync(CancellationToken stoppingToken)
+    {
+        if (await runs.LatestSucceededIdAsync(stoppingToken) is not null)
+        {
+            return;
+        }
+        var trigger = await coordinator.TriggerAsync("demo", stoppingToken);
+        logger.LogInformation("Demo data: first segmentation run {RunId} started", trigger.RunId);
     }
 
     private static List<ValidItem> BuildCatalogue(int perCategory, Random random)

@@ -5,7 +5,6 @@ public static class EventServices
     public static IServiceCollection AddEvents(this IServiceCollection services)
     {
         services.AddSingleton<EventWriter>();
-        services.AddSingleton<IngestMetrics>();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SegmentService.Api.Hosting;
+using SegmentService.Api.Metrics;
 using SegmentService.Api.Validation;
 
 namespace SegmentService.Api.Events;
@@ -27,7 +28,7 @@ public static class EventsApi
         HttpRequest request,
         EventWriter writer,
         TimeProvider timeProvider,
-        IngestMetrics metrics,
+        ServiceMetrics metrics,
         ILogger<EventWriter> logger,
         CancellationToken cancellationToken)
     {
@@ -71,7 +72,7 @@ public static class EventsApi
 
         var stored = (await writer.WriteAsync(valid, cancellationToken)).Count;
         var duplicates = valid.Count - stored + repeatsInBatch;
-        metrics.Record(stored, duplicates, rejected.Count);
+        metrics.EventsIngested(stored, duplicates, rejected.Count);
         logger.LogDebug(
             "Ingested {Accepted} events ({Duplicates} duplicates, {Rejected} rejected)", stored, duplicates, rejected.Count);
         return TypedResults.Ok(new EventBatchResult(stored, duplicates, rejected));

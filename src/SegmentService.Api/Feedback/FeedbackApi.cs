@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SegmentService.Api.Hosting;
+using SegmentService.Api.Metrics;
 using SegmentService.Api.Policy;
 using SegmentService.Api.Validation;
 
@@ -80,6 +81,7 @@ public static class FeedbackApi
             return PolicyReadiness.NotReadyProblem();
         }
         var result = await feedback.ApplyAsync(recommendationId!, itemId!, type, amount, cancellationToken);
+        request.HttpContext.RequestServices.GetRequiredService<ServiceMetrics>().Feedback(type, result.Outcome, result.Reward);
         return result.Outcome switch
         {
             FeedbackOutcome.Applied or FeedbackOutcome.Repeat => TypedResults.Ok(

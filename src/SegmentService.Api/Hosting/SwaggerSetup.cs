@@ -16,8 +16,14 @@ public static class SwaggerSetup
                 Title = "SegmentService API",
                 Version = "v1",
                 Description = "Behaviour events in, segment-aware recommendations out. " +
-                    $"Every call but /health/* needs an API key in the {ApiKeyAuthenticationHandler.HeaderName} header.",
+                    $"Every call but /health/* and /metrics needs an API key in the {ApiKeyAuthenticationHandler.HeaderName} header.",
+                // No licence has been chosen: all rights reserved, which is what this page explains.
+                License = new OpenApiLicense { Name = "No licence: all rights reserved", Url = new Uri("https://choosealicense.com/no-permission/") },
             });
+            options.DocumentFilter<OpenApiDocumentFilter>();
+            options.DocumentFilter<OperationDescriptions>();
+            // Relative: the service that serves the document is the server (Swagger UI and generated clients resolve it).
+            options.AddServer(new OpenApiServer { Url = "/", Description = "This service" });
             options.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.ApiKey,

@@ -107,7 +107,11 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
     /// Writes each item's prior into <paramref name="priors"/> (one lock per row, not per item); levels come from
     /// <paramref name="levels"/> (a stored table under evaluation) or the live table.
     /// </summary>
-    public void Fill(string segmentKey, ReadOnlySpan<string> itemIds, Span<double> priors, QTable? levels = null)
+    public void Fill(string segmentKey, ReadOnlySpan<string> itemIds, Span<double> priors, QTable? levels = null) =>
+        Fill(segmentKey, itemIds, priors, [], levels);
+
+    /// <summary>As above; also writes, where <paramref name="shelfLevels"/> is not empty, the level each prior was scaled from (its category's, else the segment's).</summary>
+    public void Fill(string segmentKey, ReadOnlySpan<string> itemIds, Span<double> priors, Span<double> shelfLevels, QTable? levels = null)
     {
         var level = Level(levels ?? table, segmentKey);
         var row = AffinityOf(segmentKey);
@@ -117,7 +121,11 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
         {
             for (var i = 0; i < itemIds.Length; i++)
             {
-                priors[i] = Scaled(categories, itemIds[i], level, 1, 1);
+                priors[i] = Scaled(categories, itemIds[i], level, 1, 1, out var shelf);
+                if (!shelfLevels.IsEmpty)
+                {
+                    shelfLevels[i] = shelf;
+                }
             }
             return;
         }
@@ -125,16 +133,27 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
         {
             for (var i = 0; i < itemIds.Length; i++)
             {
-                priors[i] = Scaled(categories, itemIds[i], level, row.LiftNormaliser, Lift(row, itemIds[i], now));
+                priors[i] = Scaled(categories, itemIds[i], level, row.LiftNormaliser, Lift(row, itemIds[i], now), out var shelf);
+                if (!shelfLevels.IsEmpty)
+                {
+                    shelfLevels[i] = shelf;
+                }
             }
         }
     }
 
     /// <summary>The item's category level and mean lift where the segment settled items of its category, else the segment's.</summary>
-    private double Scaled(Dictionary<string, (double Level, double LiftNormaliser)>? categories, string itemId, double level, double normaliser, double lift) =>
-        categories is not null && catalog?.CategoryOf(itemId) is { } category && categories.TryGetValue(category, out var c)
-            ? c.Level * lift / c.LiftNormaliser
-            : level * lift / normaliser;
+    private double Scaled(
+        Dictionary<string, (double Level, double LiftNormaliser)>? categories, string itemId, double level, double normaliser, double lift, out double shelf)
+    {
+        if (categories is not null && catalog?.CategoryOf(itemId) is { } category && categories.TryGetValue(category, out var c))
+        {
+            shelf = c.Level;
+            return c.Level * lift / c.LiftNormaliser;
+        }
+        shelf = level;
+        return level * lift / normaliser;
+    }
 
     /// <summary>The segment's affinities, or the shop's where the segment has none; null when nobody has any.</summary>
     private AffinityRow? AffinityOf(string segmentKey)

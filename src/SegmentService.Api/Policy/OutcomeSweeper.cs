@@ -51,6 +51,11 @@ public sealed class OutcomeSweeper(
     /// <summary>Impressions folded since start.</summary>
     public long SettledCount { get; private set; }
 
+    /// <summary>Shown items settled with the default reward (no feedback came back) since start.</summary>
+    public long DefaultRewardCount => Interlocked.Read(ref _defaultRewards);
+
+    private long _defaultRewards;
+
     /// <summary>Impressions created before this are settled (or were never logged in time); feedback for them is refused.</summary>
     public DateTimeOffset Cutoff() =>
         timeProvider.GetUtcNow() - _options.RewardWindow - _options.SettleDelay - (_options.Discount > 0 ? _options.RewardWindow : TimeSpan.Zero);
@@ -129,7 +134,11 @@ public sealed class OutcomeSweeper(
         for (var i = 0; i < impression.ItemIds.Length; i++)
         {
             var item = impression.ItemIds[i];
-            var reward = rewards.TryGetValue((impression.RecommendationId, item), out var r) ? r : _options.Rewards.Default;
+            if (!rewards.TryGetValue((impression.RecommendationId, item), out var reward))
+            {
+                reward = _options.Rewards.Default;
+                Interlocked.Increment(ref _defaultRewards);
+            }
             var prior = i < impression.Priors.Length ? impression.Priors[i] : _options.DefaultPrior;
             row.Settle(item, prior, reward + bootstrap, _rule);
             global.AddToTotals(reward);

@@ -8,7 +8,7 @@ namespace SegmentService.Api.Policy;
 /// selection score. Under Ucb the selection score adds the optimism bonus
 /// <code>  c · √(σ²_s · (μ_a / level_s) · ln(1 + N_s) / w_a)  </code>
 /// where σ²_s is the variance of the segment's reward per impression (the shop's while the segment has few), scaled by
-/// the item's expected rate μ_a = max(mean, prior) relative to the segment's level (rare rewards have a variance about
+/// the item's expected rate μ_a = max(its mean, its category's level in the segment) relative to the segment's level (rare rewards have a variance about
 /// proportional to their rate), N_s its settled and pending impressions and w_a the weight of evidence behind the
 /// item's mean (prior impressions included). Items little
 /// tried get a large bonus, so hundreds of untried items are each tried a few times before the best are exploited.
@@ -23,10 +23,11 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
     public void Score(QTable table, string segmentKey, ReadOnlySpan<string> candidates, Span<double> priorValues, Span<double> means, Span<double> selection)
     {
         var n = candidates.Length;
-        priors.Fill(segmentKey, candidates, priorValues, table);
         var estimates = ArrayPool<CellEstimate>.Shared.Rent(n);
+        var shelves = ArrayPool<double>.Shared.Rent(n);
         try
         {
+            priors.Fill(segmentKey, candidates, priorValues, shelves.AsSpan(0, n), table);
             var span = estimates.AsSpan(0, n);
             table.Row(segmentKey).Estimate(candidates, priorValues, span, _rule);
             for (var i = 0; i < n; i++)
@@ -43,15 +44,17 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
             var level = Math.Max(priors.Level(segmentKey), 1e-6);
             for (var i = 0; i < n; i++)
             {
-                // Rare rewards (clicks, purchases) have a variance about proportional to their rate: an item whose prior
-                // or mean is a tenth of the segment's level gets √10 less optimism, so the search starts on the right shelves.
-                var scale = Math.Clamp(Math.Max(means[i], priorValues[i]) / level, 0.05, 20);
+                // Rare rewards (clicks, purchases) have a variance about proportional to their rate: an item on a shelf
+                // (category) that earns a tenth of the segment's level gets √10 less optimism, so the search starts on the
+                // shelves that pay; an item's own mean above its shelf's restores it.
+                var scale = Math.Clamp(Math.Max(means[i], shelves[i]) / level, 0.05, 20);
                 selection[i] = means[i] + _options.Optimism * Math.Sqrt(numerator * scale / span[i].Weight);
             }
         }
         finally
         {
             ArrayPool<CellEstimate>.Shared.Return(estimates);
+            ArrayPool<double>.Shared.Return(shelves);
         }
     }
 

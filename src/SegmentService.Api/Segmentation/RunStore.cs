@@ -35,6 +35,13 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken) is long id ? id : null;
     }
 
+    public async Task<string?> StatusAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT status FROM segmentation_runs WHERE run_id = $1");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
     public async Task<long?> LatestSucceededIdAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(

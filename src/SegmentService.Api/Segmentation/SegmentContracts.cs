@@ -42,7 +42,7 @@ public sealed record RunStartedResponse(long RunId, bool Started);
 /// <summary>A segmentation run.</summary>
 /// <param name="RunId">Its id. <example>5</example></param>
 /// <param name="Status">running, succeeded, failed or skipped (too few users). <example>succeeded</example></param>
-/// <param name="Trigger">schedule or manual.</param>
+/// <param name="Trigger">schedule, manual or demo (the first run after demo data is seeded).</param>
 /// <param name="K">Number of segments.</param>
 /// <param name="Users">Users clustered (or found, for a skipped run).</param>
 /// <param name="Metrics">Silhouette, Davies–Bouldin, the score of every K tried, timings.</param>

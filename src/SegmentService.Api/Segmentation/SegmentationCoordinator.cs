@@ -1,4 +1,5 @@
 using Npgsql;
+using SegmentService.Api.Metrics;
 
 namespace SegmentService.Api.Segmentation;
 
@@ -13,6 +14,7 @@ public sealed class SegmentationCoordinator(
     NpgsqlDataSource dataSource,
     RunStore store,
     SegmentationRunner runner,
+    ServiceMetrics metrics,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
     ILogger<SegmentationCoordinator> logger) : IDisposable
@@ -74,11 +76,25 @@ public sealed class SegmentationCoordinator(
 
     public void Dispose() => _gate.Dispose();
 
+    private async Task RecordRunMetricAsync(long runId, TimeSpan elapsed)
+    {
+        try
+        {
+            metrics.SegmentationRun(await store.StatusAsync(runId, CancellationToken.None) ?? "unknown", elapsed);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not read the outcome of run {RunId} for metrics", runId);
+        }
+    }
+
     private async Task RunHoldingLockAsync(NpgsqlConnection connection, long runId, TaskCompletionSource recorded)
     {
         try
         {
+            var started = timeProvider.GetTimestamp();
             await runner.ExecuteAsync(runId, recorded, lifetime.ApplicationStopping);
+            await RecordRunMetricAsync(runId, timeProvider.GetElapsedTime(started));
         }
         finally
         {

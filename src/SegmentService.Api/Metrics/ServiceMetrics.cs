@@ -1,0 +1,138 @@
+using Prometheus;
+using SegmentService.Api.Feedback;
+using SegmentService.Api.Policy;
+
+namespace SegmentService.Api.Metrics;
+
+/// <summary>
+/// Every metric the service exports, on a registry of its own (one per host, so test hosts do not share counts and
+/// the runtime's internal meters, e.g. <c>private_internaldiagnostics_*</c>, never reach /metrics). Code that
+/// has something to count calls one of the small methods here; values that already live in memory (segment sizes,
+/// Q-table size, buffer depths) are read at scrape time by <see cref="ScrapeGauges"/>.
+/// </summary>
+public sealed class ServiceMetrics
+{
+    private readonly Counter _events;
+    private readonly Counter _feedback;
+    private readonly Counter _rewardTotal;
+    private readonly Counter _penaltyTotal;
+    private readonly Counter _defaultRewards;
+    private readonly Histogram _runDuration;
+
+    public ServiceMetrics()
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        Factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _events = Factory.CreateCounter(
+            "segmentservice_events_total", "Behaviour events posted to /events, by what ingest did with them.",
+            new CounterConfiguration { LabelNames = ["outcome"] });
+        _feedback = Factory.CreateCounter(
+            "segmentservice_feedback_total", "Feedback posts, by type and outcome (applied, repeat, unknown_recommendation, not_shown, window_closed).",
+            new CounterConfiguration { LabelNames = ["type", "outcome"] });
+        _rewardTotal = Factory.CreateCounter(
+            "segmentservice_reward_total", "Sum of the positive rewards applied to the policy, by feedback type (expired = default reward).",
+            new CounterConfiguration { LabelNames = ["type"] });
+        // A counter cannot go down, and rewards may be configured negative: their magnitude is counted here.
+        _penaltyTotal = Factory.CreateCounter(
+            "segmentservice_penalty_total", "Sum of the magnitudes of negative rewards applied (net reward = reward_total - penalty_total).",
+            new CounterConfiguration { LabelNames = ["type"] });
+        _defaultRewards = Factory.CreateCounter(
+            "segmentservice_default_rewards_total", "Shown items that got no feedback within the reward window and were given the default reward.");
+        _runDuration = Factory.CreateHistogram(
+            "segmentservice_segmentation_run_duration_seconds", "Wall time of segmentation runs, by outcome (succeeded, skipped, failed).",
+            new HistogramConfiguration
+            {
+                LabelNames = ["outcome"],
+                Buckets = Histogram.ExponentialBuckets(0.05, 2, 14),
+            });
+        SegmentSize = Factory.CreateGauge(
+            "segmentservice_segment_users", "Users in each segment of the run in force.",
+            new GaugeConfiguration { LabelNames = ["segment"] });
+        QTableEntries = Factory.CreateGauge("segmentservice_qtable_entries", "Learnt (segment, item) values held in memory.");
+        QTableSegments = Factory.CreateGauge("segmentservice_qtable_segments", "Segments with a row in the Q-table.");
+        BufferDepth = Factory.CreateGauge(
+            "segmentservice_buffer_depth", "Items waiting in an in-memory write-behind buffer.",
+            new GaugeConfiguration { LabelNames = ["buffer"] });
+        foreach (var outcome in EventOutcomes)
+        {
+            _events.WithLabels(outcome);
+        }
+    }
+
+    private static readonly string[] EventOutcomes = ["accepted", "duplicate", "rejected"];
+
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>For prometheus-net's own instruments (the HTTP middleware) to land on <see cref="Registry"/>.</summary>
+    public IMetricFactory Factory { get; }
+
+    internal Gauge SegmentSize { get; }
+
+    internal Gauge QTableEntries { get; }
+
+    internal Gauge QTableSegments { get; }
+
+    internal Gauge BufferDepth { get; }
+
+    public void EventsIngested(int accepted, int duplicates, int rejected)
+    {
+        _events.WithLabels("accepted").Inc(accepted);
+        _events.WithLabels("duplicate").Inc(duplicates);
+        _events.WithLabels("rejected").Inc(rejected);
+    }
+
+    /// <summary>One feedback post; <paramref name="reward"/> counts only when it was applied.</summary>
+    public void Feedback(FeedbackType type, FeedbackOutcome outcome, double reward)
+    {
+        var typeLabel = TypeLabel(type);
+        _feedback.WithLabels(typeLabel, OutcomeLabel(outcome)).Inc();
+        if (outcome == FeedbackOutcome.Applied)
+        {
+            AddReward(typeLabel, reward);
+        }
+    }
+
+    private static string TypeLabel(FeedbackType type) => type switch
+    {
+        FeedbackType.Click => "click",
+        FeedbackType.AddToCart => "add_to_cart",
+        FeedbackType.Purchase => "purchase",
+        _ => "other",
+    };
+
+    private static string OutcomeLabel(FeedbackOutcome outcome) => outcome switch
+    {
+        FeedbackOutcome.Applied => "applied",
+        FeedbackOutcome.Repeat => "repeat",
+        FeedbackOutcome.UnknownRecommendation => "unknown_recommendation",
+        FeedbackOutcome.ItemNotInRecommendation => "not_shown",
+        FeedbackOutcome.WindowClosed => "window_closed",
+        _ => "other",
+    };
+
+    /// <summary>Default rewards given by the reward-window sweep (<paramref name="count"/> items, each worth <paramref name="reward"/>).</summary>
+    public void DefaultRewards(int count, double reward)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+        _defaultRewards.Inc(count);
+        AddReward("expired", count * reward);
+    }
+
+    private void AddReward(string type, double reward)
+    {
+        if (reward > 0)
+        {
+            _rewardTotal.WithLabels(type).Inc(reward);
+        }
+        else if (reward < 0)
+        {
+            _penaltyTotal.WithLabels(type).Inc(-reward);
+        }
+    }
+
+    public void SegmentationRun(string outcome, TimeSpan duration) =>
+        _runDuration.WithLabels(outcome).Observe(duration.TotalSeconds);
+}
