@@ -64,8 +64,8 @@ public sealed class FeedbackOrderTests(FeedbackOrderFactory factory) : IClassFix
                 Assert.True((await response.ReadOkAsync<FeedbackResponse>()).Applied);
             }
 
-            factory.CloseWindows();
-            second.CloseWindows();
+            await factory.CloseWindowsAsync();
+            await second.CloseWindowsAsync();
             Assert.Equal(40, await factory.SweepAsync());
             Assert.Equal(40, await second.SweepAsync());
             var table = factory.Table();

@@ -60,7 +60,7 @@ public sealed class FeedbackTests(FeedbackFactory factory) : IClassFixture<Feedb
         var served = rule.Serve(factory.LiveCell("seg-learn", item.ItemId), prior).Mean;
         Assert.Equal(expected, served, 12);
 
-        factory.CloseWindows();
+        await factory.CloseWindowsAsync();
         Assert.True(await factory.SweepAsync() >= 1);
         var settled = factory.Cell("seg-learn", item.ItemId);
         Assert.Equal(1L, settled.Impressions);
@@ -82,7 +82,7 @@ public sealed class FeedbackTests(FeedbackFactory factory) : IClassFixture<Feedb
         Assert.True((await (await PolicyFactory.PurchaseAsync(_client, answer.RecommendationId, item, 1)).ReadOkAsync<FeedbackResponse>()).Applied);
         Assert.False((await (await PolicyFactory.PurchaseAsync(_client, answer.RecommendationId, item, 1)).ReadOkAsync<FeedbackResponse>()).Applied);
 
-        factory.CloseWindows();
+        await factory.CloseWindowsAsync();
         await factory.SweepAsync();
         var row = factory.Table().Single(r => r.Key == "seg-both");
         // One impression with reward 1 + 5, not two updates.

@@ -34,20 +34,22 @@ public sealed class PolicyAdminTests(AdminFactory factory) : IClassFixture<Admin
         Assert.Equal(("ucb", 0.2), (summary.Exploration.Strategy, summary.Exploration.Epsilon));
         var segment = Assert.Single(summary.Segments, s => s.Key == "seg-adm");
         Assert.Equal((2, 0L), (segment.Items, segment.Visits));
-        // The purchase counts at once: the bought item leads, shown once and still pending.
+        // The purchase counts at once: the bought item leads, shown once and still pending, served from today's prior.
         var top = segment.TopItems[0];
         Assert.Equal((answer.Items[0].ItemId, 0L, 1.0), (top.ItemId, top.Visits, top.Pending));
         var k = factory.Rule().PriorImpressions;
-        Assert.Equal((k * answer.Items[0].Score + 5) / (k + 1), top.Q, 12);
+        var prior = factory.Get<ItemPriors>().Prior("seg-adm", answer.Items[0].ItemId);
+        Assert.Equal((k * prior + 5) / (k + 1), top.Q, 12);
 
-        factory.CloseWindows();
+        await factory.CloseWindowsAsync();
         await factory.SweepAsync();
         var settled = await (await _admin.GetAsync("/admin/policy?top=5")).ReadOkAsync<PolicySummary>();
         var row = Assert.Single(settled.Segments, s => s.Key == "seg-adm");
         Assert.Equal(2L, row.Visits);
         Assert.Equal(2.5, row.MeanReward, 12);
         Assert.Equal((answer.Items[0].ItemId, 1L, 0.0), (row.TopItems[0].ItemId, row.TopItems[0].Visits, row.TopItems[0].Pending));
-        Assert.Equal(top.Q, row.TopItems[0].Q, 12);
+        // Settled from the prior logged with the impression (its score when served).
+        Assert.Equal((k * answer.Items[0].Score + 5) / (k + 1), row.TopItems[0].Q, 12);
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public sealed class PolicyConcurrencyTests(ConcurrencyFactory factory) : IClassF
                 await PolicyFactory.RecommendAsync(client, $"userId=cu-{i}&count=2");
             }
         }
-        factory.CloseWindows();
+        await factory.CloseWindowsAsync();
         var settled = await factory.SweepAsync();
 
         Assert.Equal(240 * 4, applied);

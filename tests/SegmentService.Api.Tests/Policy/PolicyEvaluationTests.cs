@@ -53,7 +53,7 @@ public sealed class PolicyEvaluationTests(EvaluationFactory factory) : IClassFix
 
         // Train on one log (its noise makes some items look better), snapshot, then evaluate on the next log only.
         await ServeAsync(300);
-        factory.CloseWindows();
+        await factory.CloseWindowsAsync();
         await factory.SweepAsync();
         var version = await factory.Get<PolicySnapshotStore>().SaveAsync(force: true, CancellationToken.None);
         var learnt = factory.Table().Single(r => r.Key == "seg-eq").Cells.Values.Select(c => c.Value).ToList();

@@ -85,9 +85,11 @@ public class PolicyFactory : ApiFactory
     /// <summary>Settles every impression whose window (and settle delay) has closed, as the sweeper's tick does.</summary>
     public Task<int> SweepAsync() => Get<OutcomeSweeper>().SettleAsync(CancellationToken.None);
 
-    /// <summary>Moves the clock past the reward window and the settle delay (twice the window with γ > 0) of everything shown so far.</summary>
-    public void CloseWindows()
+    /// <summary>Writes the queued impressions and moves the clock past the reward window and the settle delay (twice the window with γ > 0) of everything shown so far.</summary>
+    public async Task CloseWindowsAsync()
     {
+        // Written first: an impression still queued when its window and half the settle delay have passed is dropped.
+        await Get<ImpressionLog>().FlushAsync(CancellationToken.None);
         var options = Get<Microsoft.Extensions.Options.IOptions<PolicyOptions>>().Value;
         var window = options.Discount > 0 ? 2 * options.RewardWindow : options.RewardWindow;
         Time.Advance(window + options.SettleDelay + TimeSpan.FromSeconds(1));
@@ -115,6 +117,18 @@ public sealed class ReplicaHost : PolicyFactory
     {
         _settings = settings;
         JoinDatabase(connectionString);
+    }
+
+    /// <summary>A host joining <paramref name="first"/>'s database at its time, with its segment lookup and the given settings.</summary>
+    public static ReplicaHost Of(PolicyFactory first, IEnumerable<KeyValuePair<string, string?>> settings)
+    {
+        var host = new ReplicaHost(first.ConnectionString, settings);
+        host.Time.SetUtcNow(first.Time.GetUtcNow());
+        foreach (var (user, key) in first.Segments.Keys)
+        {
+            host.Segments.Keys[user] = key;
+        }
+        return host;
     }
 
     protected override IEnumerable<KeyValuePair<string, string?>> PolicySettings => _settings;

@@ -64,12 +64,12 @@ public sealed class PolicyPersistenceTests(PersistenceFactory factory) : IClassF
         }
 
         await FeedbackRoundAsync(40);
-        factory.CloseWindows();
+        await factory.CloseWindowsAsync();
         Assert.True(await factory.SweepAsync() > 0);
         var snapshotVersion = await factory.Get<PolicySnapshotStore>().SaveAsync(force: false, CancellationToken.None);
         Assert.NotNull(snapshotVersion);
         await FeedbackRoundAsync(40);
-        factory.CloseWindows();
+        await factory.CloseWindowsAsync();
         Assert.True(await factory.SweepAsync() > 0);
         // The last answers and their rewards stay open: the restarted host settles them later, like the live one.
         await FeedbackRoundAsync(10);
@@ -78,8 +78,7 @@ public sealed class PolicyPersistenceTests(PersistenceFactory factory) : IClassF
         Assert.Equal(snapshotVersion, factory.Get<QTable>().Version);
         Assert.True(TableAssert.Impressions(live) >= 80 * 2);
 
-        var restarted = new ReplicaHost(factory.ConnectionString, settings);
-        restarted.Time.SetUtcNow(factory.Time.GetUtcNow());
+        var restarted = ReplicaHost.Of(factory, settings);
         await restarted.InitializeAsync();
         try
         {
@@ -88,8 +87,8 @@ public sealed class PolicyPersistenceTests(PersistenceFactory factory) : IClassF
             TableAssert.Equal(live, restarted.Table(), 1e-12);
             Assert.True(restarted.Get<QTable>().Version >= snapshotVersion);
 
-            factory.CloseWindows();
-            restarted.CloseWindows();
+            await factory.CloseWindowsAsync();
+            await restarted.CloseWindowsAsync();
             await factory.SweepAsync();
             await restarted.SweepAsync();
             TableAssert.Equal(factory.Table(), restarted.Table(), 1e-12);
@@ -104,8 +103,7 @@ public sealed class PolicyPersistenceTests(PersistenceFactory factory) : IClassF
     [Fact]
     public async Task CleanShutdownWritesEveryAcknowledgedImpression()
     {
-        var replica = new ReplicaHost(factory.ConnectionString, []);
-        replica.Time.SetUtcNow(factory.Time.GetUtcNow());
+        var replica = ReplicaHost.Of(factory, []);
         await replica.InitializeAsync();
         var ids = new List<string>();
         using (var client = replica.Storefront())

@@ -9,7 +9,7 @@ public class ReplicaFactory : PolicyFactory
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        await AddItemsAsync(Enumerable.Range(0, 5).Select(i => ($"r-item-{i}", "shoes", true)));
+        await AddItemsAsync(Enumerable.Range(0, 8).Select(i => ($"r-item-{i}", "shoes", true)));
     }
 }
 
@@ -34,19 +34,15 @@ public sealed class ReplicaConvergenceTests(ReplicaFactory factory) : IClassFixt
 
     internal static async Task ConvergeAsync(PolicyFactory factory, IEnumerable<KeyValuePair<string, string?>> settings)
     {
-        var other = new ReplicaHost(factory.ConnectionString, settings);
-        other.Time.SetUtcNow(factory.Time.GetUtcNow());
+        for (var u = 0; u < 6; u++)
+        {
+            factory.Segments.Keys[$"rep-{u}"] = u % 3 == 0 ? "seg-only-a" : "seg-shared";
+        }
+        var other = ReplicaHost.Of(factory, settings);
         await other.InitializeAsync();
         try
         {
             await other.Get<PolicyReadiness>().WaitAsync(CancellationToken.None);
-            foreach (var f in new PolicyFactory[] { factory, other })
-            {
-                for (var u = 0; u < 6; u++)
-                {
-                    f.Segments.Keys[$"rep-{u}"] = u % 3 == 0 ? "seg-only-a" : "seg-shared";
-                }
-            }
             using var clientA = factory.Storefront();
             using var clientB = other.Storefront();
             var random = new Random(11);
@@ -66,7 +62,7 @@ public sealed class ReplicaConvergenceTests(ReplicaFactory factory) : IClassFixt
                     feedbackClient = onA ? clientB : clientA;
                 }
                 var item = answer.Items[i % answer.Items.Count].ItemId;
-                var response = i % 4 == 1
+                var response = i % 5 == 1
                     ? await PolicyFactory.PurchaseAsync(feedbackClient, answer.RecommendationId, item, 5)
                     : await PolicyFactory.ClickAsync(feedbackClient, answer.RecommendationId, item);
                 if ((await response.ReadOkAsync<FeedbackResponse>()).Applied)
@@ -80,8 +76,8 @@ public sealed class ReplicaConvergenceTests(ReplicaFactory factory) : IClassFixt
             }
             Assert.Equal(60, applied);
 
-            factory.CloseWindows();
-            other.CloseWindows();
+            await factory.CloseWindowsAsync();
+            await other.CloseWindowsAsync();
             await factory.SweepAsync();
             await other.SweepAsync();
             var (a, b) = (factory.Table(), other.Table());
@@ -95,8 +91,7 @@ public sealed class ReplicaConvergenceTests(ReplicaFactory factory) : IClassFixt
 
             // A third host replays the whole log (no snapshot was taken) to the same table, bit for bit.
             Assert.Equal(0L, await factory.ScalarAsync<long>("SELECT count(*) FROM policy_snapshots"));
-            var replay = new ReplicaHost(factory.ConnectionString, settings);
-            replay.Time.SetUtcNow(factory.Time.GetUtcNow());
+            var replay = ReplicaHost.Of(factory, settings);
             await replay.InitializeAsync();
             try
             {
