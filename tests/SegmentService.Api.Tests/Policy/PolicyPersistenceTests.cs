@@ -92,6 +92,11 @@ public sealed class PolicyPersistenceTests(PersistenceFactory factory) : IClassF
             await factory.SweepAsync();
             await restarted.SweepAsync();
             TableAssert.Equal(factory.Table(), restarted.Table(), 1e-12);
+            // The shop's totals (the level every prior and the exploration bonus start from) agree too.
+            var (liveShop, restartedShop) = (Shop(factory), Shop(restarted));
+            Assert.Equal(liveShop.Impressions, restartedShop.Impressions);
+            Assert.Equal(liveShop.Reward, restartedShop.Reward, 9);
+            Assert.Equal(liveShop.SquaredReward, restartedShop.SquaredReward, 9);
             Assert.Equal(await factory.ScalarAsync<long>("SELECT sum(array_length(item_ids, 1)) FROM impressions"), TableAssert.Impressions(restarted.Table()));
         }
         finally
@@ -99,6 +104,8 @@ public sealed class PolicyPersistenceTests(PersistenceFactory factory) : IClassF
             await restarted.DisposeAsync();
         }
     }
+
+    private static QRow.RowTotals Shop(PolicyFactory host) => host.Get<QTable>().Row(QTable.GlobalKey).Totals;
 
     [Fact]
     public async Task CleanShutdownWritesEveryAcknowledgedImpression()
