@@ -1,12 +1,13 @@
 using SegmentService.Api.Feedback;
 using SegmentService.Api.Policy;
 using SegmentService.Api.Recommendations;
+using Xunit.Abstractions;
 using static SegmentService.Api.Tests.Infrastructure.HttpAssertions;
 
 namespace SegmentService.Api.Tests.Policy;
 
 /// <summary>Uniform logging (ε = 1): every candidate of a slot has the same propensity.</summary>
-public sealed class EvaluationFactory : PolicyFactory
+public class EvaluationFactory : PolicyFactory
 {
     protected override IEnumerable<KeyValuePair<string, string?>> PolicySettings => [new("Policy:Epsilon", "1")];
 
@@ -20,11 +21,12 @@ public sealed class EvaluationFactory : PolicyFactory
     }
 }
 
-/// <summary>The class shares a clock and its snapshots; each test takes the snapshot it evaluates just before its `from`.</summary>
-public sealed class PolicyEvaluationTests(EvaluationFactory factory) : IClassFixture<EvaluationFactory>
+/// <summary>A factory of its own, so the seeded exploration sequence (and with it the logged slates) is the test's alone.</summary>
+public sealed class HeldOutEvaluationFactory : EvaluationFactory;
+
+public sealed class HeldOutEvaluationTests(HeldOutEvaluationFactory factory, ITestOutputHelper output) : IClassFixture<HeldOutEvaluationFactory>
 {
     private readonly HttpClient _client = factory.Storefront();
-    private readonly HttpClient _admin = factory.Admin();
 
     [Fact]
     public async Task WhenEveryItemHasTheSameValueTheGreedyEstimateOfAHeldOutLogIsWithinTwoStandardErrorsOfTheTruth()
@@ -37,6 +39,8 @@ public sealed class PolicyEvaluationTests(EvaluationFactory factory) : IClassFix
             var (slots, clicks) = (0, 0);
             for (var i = 0; i < answers; i++)
             {
+                // Distinct times fix the fold order (answers in the same instant are ordered by their random ids).
+                factory.Time.Advance(TimeSpan.FromMilliseconds(1));
                 var answer = await PolicyFactory.RecommendAsync(_client, "userId=eq-user&category=eq&count=2");
                 foreach (var item in answer.Items)
                 {
@@ -62,7 +66,8 @@ public sealed class PolicyEvaluationTests(EvaluationFactory factory) : IClassFix
         factory.Time.Advance(TimeSpan.FromSeconds(1));
         var from = factory.Time.GetUtcNow();
         var (slots, clicks) = await ServeAsync(1000);
-        var evaluation = await EvaluateAsync(from, factory.Time.GetUtcNow().AddSeconds(1));
+        var evaluation = await PolicyEvaluationTests.EvaluateAsync(factory, from, factory.Time.GetUtcNow().AddSeconds(1));
+        output.WriteLine($"greedy IPS {evaluation.Greedy.Ips:F4} ± {evaluation.Greedy.IpsStandardError:F4}, SNIPS {evaluation.Greedy.Snips:F4} ± {evaluation.Greedy.SnipsStandardError:F4}; logged {evaluation.LoggedMeanReward:F4}; truth {ctr}");
 
         Assert.Equal(version!.Value, evaluation.PolicyVersion);
         Assert.Equal((1000, slots), (evaluation.Impressions, evaluation.Decisions));
@@ -72,6 +77,11 @@ public sealed class PolicyEvaluationTests(EvaluationFactory factory) : IClassFix
         Assert.InRange(greedy.Ips, ctr - 2 * greedy.IpsStandardError, ctr + 2 * greedy.IpsStandardError);
         Assert.InRange(greedy.Snips, ctr - 2 * greedy.SnipsStandardError, ctr + 2 * greedy.SnipsStandardError);
     }
+}
+
+public sealed class PolicyEvaluationTests(EvaluationFactory factory) : IClassFixture<EvaluationFactory>
+{
+    private readonly HttpClient _client = factory.Storefront();
 
     [Fact]
     public async Task EvaluationScoresTheSnapshotInForceAtFromNotTheCurrentTable()
@@ -109,9 +119,9 @@ public sealed class PolicyEvaluationTests(EvaluationFactory factory) : IClassFix
         await ServeAsync();
         var to = factory.Time.GetUtcNow();
 
-        var early = await EvaluateAsync(from1, from2);
-        var late = await EvaluateAsync(from2, to);
-        var all = await EvaluateAsync(from1, to);
+        var early = await EvaluateAsync(factory, from1, from2);
+        var late = await EvaluateAsync(factory, from2, to);
+        var all = await EvaluateAsync(factory, from1, to);
 
         Assert.Equal(second, table.Version);
         Assert.Equal((first, 100), (early.PolicyVersion, early.Impressions));
@@ -124,7 +134,10 @@ public sealed class PolicyEvaluationTests(EvaluationFactory factory) : IClassFix
         Assert.Equal(0.0, all.Greedy.Snips);
     }
 
-    private async Task<PolicyEvaluation> EvaluateAsync(DateTimeOffset from, DateTimeOffset to) =>
-        await (await _admin.GetAsync($"/admin/policy/evaluation?from={from:O}&to={to:O}".Replace("+", "%2B", StringComparison.Ordinal)))
+    internal static async Task<PolicyEvaluation> EvaluateAsync(PolicyFactory factory, DateTimeOffset from, DateTimeOffset to)
+    {
+        using var admin = factory.Admin();
+        return await (await admin.GetAsync($"/admin/policy/evaluation?from={from:O}&to={to:O}".Replace("+", "%2B", StringComparison.Ordinal)))
             .ReadOkAsync<PolicyEvaluation>();
+    }
 }
