@@ -141,7 +141,8 @@ public sealed class OutcomeSweeper(
             }
             var prior = i < impression.Priors.Length ? impression.Priors[i] : _options.DefaultPrior;
             row.Settle(item, prior, reward + bootstrap, _rule);
-            global.AddToTotals(reward);
+            // The same target as the row's totals: a restart rebuilds the shop's totals as the sum of the rows'.
+            global.AddToTotals(reward + bootstrap);
         }
         impressions.Settled(impression.RecommendationId);
     }

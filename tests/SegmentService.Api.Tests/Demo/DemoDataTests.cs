@@ -23,10 +23,12 @@ public sealed class DemoDataTests(DemoDataFactory factory) : IClassFixture<DemoD
     private async Task<long> WaitForEventsAsync()
     {
         long last = -1;
-        for (var attempt = 0; attempt < 100; attempt++)
+        // The seeder writes in chunks; on a busy machine one chunk can take longer than a poll, so wait for every
+        // shopper to appear (bounded) as well as for the count to settle.
+        for (var attempt = 0; attempt < 200; attempt++)
         {
             var count = await factory.ScalarAsync<long>("SELECT count(*) FROM events");
-            if (count > 0 && count == last)
+            if (count > 0 && count == last && await factory.ScalarAsync<long>("SELECT count(DISTINCT user_id) FROM events") == 40)
             {
                 return count;
             }

@@ -1,5 +1,6 @@
 using System.Net;
 using SegmentService.Api.Feedback;
+using SegmentService.Api.Policy;
 using SegmentService.Api.Tests.Infrastructure;
 
 namespace SegmentService.Api.Tests.Policy;
@@ -31,44 +32,63 @@ public sealed class FeedbackTests(FeedbackFactory factory) : IClassFixture<Feedb
 
         Assert.Equal((true, 1.0), (first.Applied, first.Reward));
         Assert.False(again.Applied);
-        var row = Assert.Single(factory.Table(), r => r.Key == "seg-click");
-        Assert.Equal(1, row.Entries[item].Visits);
+        // Counted once as pending at once (the shown impression and its reward), before any window closes.
+        var cell = factory.LiveCell("seg-click", item);
+        Assert.Equal((1.0, 1.0, 0L), (cell.PendingImpressions, cell.PendingReward, cell.Impressions));
         Assert.Equal(1L, await factory.ScalarAsync<long>(
             $"SELECT count(*) FROM events WHERE user_id = 'clicker' AND type = 2 AND item_id = '{item}'"));
         Assert.Equal(1L, await factory.ScalarAsync<long>(
             $"SELECT count(*) FROM feedback WHERE recommendation_id = '{answer.RecommendationId}'"));
-
-        // γ = 0: nothing is left pending and the next request logs no bootstrap.
-        Assert.Equal(0, factory.Get<SegmentService.Api.Policy.NextSegmentBootstraps>().PendingUsers);
-        await PolicyFactory.RecommendAsync(_client, "userId=clicker&count=3");
-        Assert.Equal(0, factory.Get<SegmentService.Api.Policy.NextSegmentBootstraps>().Queued);
-        Assert.Equal(0L, await factory.ScalarAsync<long>("SELECT count(*) FROM feedback WHERE type = 4"));
     }
 
     [Fact]
-    public async Task QMovesByLearningRateTowardsTheReward()
+    public async Task PurchaseMovesTheServedValueAtOnceAndSettlesToTheSameRunningMean()
     {
         factory.Segments.Keys["learner"] = "seg-learn";
         var answer = await PolicyFactory.RecommendAsync(_client, "userId=learner&count=1");
         var item = answer.Items[0];
+        await factory.Get<ImpressionLog>().FlushAsync(CancellationToken.None);
+        var prior = await factory.ScalarAsync<double>($"SELECT priors[1] FROM impressions WHERE recommendation_id = '{answer.RecommendationId}'");
+        Assert.Equal(item.Score, prior, 12);
 
         await (await PolicyFactory.PurchaseAsync(_client, answer.RecommendationId, item.ItemId, 49.5m)).ReadOkAsync<FeedbackResponse>();
 
-        // Q ← Q + η (r − Q) with η = 0.1, r = 5, starting from the prior the answer showed as its score.
-        var q = factory.Table().Single(r => r.Key == "seg-learn").Entries[item.ItemId].Value;
-        Assert.Equal(item.Score + 0.1 * (5 - item.Score), q, 12);
+        // The prior is worth k impressions: one impression with reward 5 gives (k·p + 5) / (k + 1), served at once.
+        var rule = factory.Rule();
+        var k = rule.PriorImpressions;
+        var expected = (k * prior + 5) / (k + 1);
+        var served = rule.Serve(factory.LiveCell("seg-learn", item.ItemId), prior).Mean;
+        Assert.Equal(expected, served, 12);
+
+        await factory.CloseWindowsAsync();
+        Assert.True(await factory.SweepAsync() >= 1);
+        var settled = factory.Cell("seg-learn", item.ItemId);
+        Assert.Equal(1L, settled.Impressions);
+        Assert.Equal(expected, settled.Value, 12);
+        Assert.Equal(served, settled.Value, 12);
+        var after = factory.LiveCell("seg-learn", item.ItemId);
+        Assert.Equal((0.0, 0.0), (after.PendingImpressions, after.PendingReward));
         Assert.Equal(49.5m, await factory.ScalarAsync<decimal>(
             $"SELECT value FROM events WHERE user_id = 'learner' AND type = 4"));
     }
 
     [Fact]
-    public async Task ClickAndPurchaseOfOneItemAreBothApplied()
+    public async Task ClickAndPurchaseOfOneItemAddUpToOneImpressionsReward()
     {
+        factory.Segments.Keys["both"] = "seg-both";
         var answer = await PolicyFactory.RecommendAsync(_client, "userId=both&count=1");
         var item = answer.Items[0].ItemId;
         Assert.True((await (await PolicyFactory.ClickAsync(_client, answer.RecommendationId, item)).ReadOkAsync<FeedbackResponse>()).Applied);
         Assert.True((await (await PolicyFactory.PurchaseAsync(_client, answer.RecommendationId, item, 1)).ReadOkAsync<FeedbackResponse>()).Applied);
         Assert.False((await (await PolicyFactory.PurchaseAsync(_client, answer.RecommendationId, item, 1)).ReadOkAsync<FeedbackResponse>()).Applied);
+
+        await factory.CloseWindowsAsync();
+        await factory.SweepAsync();
+        var row = factory.Table().Single(r => r.Key == "seg-both");
+        // One impression with reward 1 + 5, not two updates.
+        Assert.Equal((1.0, 6.0), (row.Totals.Impressions, row.Totals.Reward));
+        var k = factory.Rule().PriorImpressions;
+        Assert.Equal((k * answer.Items[0].Score + 6) / (k + 1), row.Cells[item].Value, 12);
     }
 
     [Fact]

@@ -54,13 +54,19 @@ public sealed class PolicyConcurrencyTests(ConcurrencyFactory factory) : IClassF
                 await PolicyFactory.RecommendAsync(client, $"userId=cu-{i}&count=2");
             }
         }
-        factory.Time.Advance(TimeSpan.FromMinutes(11));
-        var defaults = await factory.SweepAsync();
+        await factory.CloseWindowsAsync();
+        var settled = await factory.SweepAsync();
 
         Assert.Equal(240 * 4, applied);
-        Assert.Equal(10, defaults);
-        var visits = factory.Table().Sum(r => r.Entries.Values.Sum(e => e.Visits));
-        Assert.Equal(applied + defaults, visits);
-        Assert.Equal(visits, await factory.ScalarAsync<long>("SELECT count(*) FROM feedback"));
+        Assert.Equal(245, settled);
+        var table = factory.Table();
+        // Every shown item settled once, with every applied reward: 3 clicks and a purchase per answer.
+        Assert.Equal(240 * 3 + 5 * 2, TableAssert.Impressions(table));
+        Assert.Equal(240 * 3 + 5 * 2, table.Sum(r => r.Cells.Values.Sum(c => c.Impressions)));
+        Assert.Equal(240 * (3 * 1 + 5.0), table.Sum(r => r.Totals.Reward), 9);
+        Assert.Equal(applied, await factory.ScalarAsync<long>("SELECT count(*) FROM feedback"));
+        // Nothing is left pending once every window is settled.
+        var rows = factory.Get<SegmentService.Api.Policy.QTable>();
+        Assert.All(rows.Keys.SelectMany(k => rows.Row(k).Cells()), c => Assert.Equal((0.0, 0.0), (c.Cell.PendingImpressions, c.Cell.PendingReward)));
     }
 }

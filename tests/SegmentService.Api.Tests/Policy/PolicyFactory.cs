@@ -4,7 +4,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using SegmentService.Api.Feedback;
 using SegmentService.Api.Policy;
 using SegmentService.Api.Recommendations;
 using SegmentService.Api.Segmentation;
@@ -83,13 +82,54 @@ public class PolicyFactory : ApiFactory
     public static Task<HttpResponseMessage> PurchaseAsync(HttpClient client, string recommendationId, string itemId, decimal amount) =>
         client.PostAsJsonAsync("/feedback/purchase", new { recommendationId, itemId, amount });
 
-    public Task<int> SweepAsync() => Get<RewardWindowSweeper>().SweepAsync(CancellationToken.None);
+    /// <summary>Settles every impression whose window (and settle delay) has closed, as the sweeper's tick does.</summary>
+    public Task<int> SweepAsync() => Get<OutcomeSweeper>().SettleAsync(CancellationToken.None);
 
+    /// <summary>Writes the queued impressions and moves the clock past the reward window and the settle delay (twice the window with γ > 0) of everything shown so far.</summary>
+    public async Task CloseWindowsAsync()
+    {
+        // Written first: an impression still queued when its window and half the settle delay have passed is dropped.
+        await Get<ImpressionLog>().FlushAsync(CancellationToken.None);
+        var options = Get<Microsoft.Extensions.Options.IOptions<PolicyOptions>>().Value;
+        var window = options.Discount > 0 ? 2 * options.RewardWindow : options.RewardWindow;
+        Time.Advance(window + options.SettleDelay + TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>The settled table, row by row in key order.</summary>
     public IReadOnlyList<QRowSnapshot> Table() => Get<QTable>().Snapshot();
+
+    /// <summary>A settled cell; fails when the segment never settled the item.</summary>
+    public SettledCell Cell(string segmentKey, string itemId) => Table().Single(r => r.Key == segmentKey).Cells[itemId];
+
+    /// <summary>A cell with its pending part (this replica's open impressions and their rewards).</summary>
+    public QCell LiveCell(string segmentKey, string itemId) =>
+        Get<QTable>().Row(segmentKey).TryGet(itemId, out var cell) ? cell : default;
+
+    public LearningRule Rule() => Get<Microsoft.Extensions.Options.IOptions<PolicyOptions>>().Value.Rule();
 }
 
-/// <summary>A second host over the same database, for restart tests.</summary>
-public sealed class RestartedFactory : PolicyFactory
+/// <summary>A second host over <paramref name="connectionString"/> (a replica, a restart), with the given policy settings.</summary>
+public sealed class ReplicaHost : PolicyFactory
 {
-    public RestartedFactory(string connectionString) => JoinDatabase(connectionString);
+    private readonly IEnumerable<KeyValuePair<string, string?>> _settings;
+
+    public ReplicaHost(string connectionString, IEnumerable<KeyValuePair<string, string?>> settings)
+    {
+        _settings = settings;
+        JoinDatabase(connectionString);
+    }
+
+    /// <summary>A host joining <paramref name="first"/>'s database at its time, with its segment lookup and the given settings.</summary>
+    public static ReplicaHost Of(PolicyFactory first, IEnumerable<KeyValuePair<string, string?>> settings)
+    {
+        var host = new ReplicaHost(first.ConnectionString, settings);
+        host.Time.SetUtcNow(first.Time.GetUtcNow());
+        foreach (var (user, key) in first.Segments.Keys)
+        {
+            host.Segments.Keys[user] = key;
+        }
+        return host;
+    }
+
+    protected override IEnumerable<KeyValuePair<string, string?>> PolicySettings => _settings;
 }

@@ -14,10 +14,12 @@ public sealed class PolicyOptionsTests
     [InlineData("Policy:LearningRate", "0")]
     [InlineData("Policy:Discount", "1")]
     [InlineData("Policy:RewardWindow", "00:00:00")]
-    [InlineData("Policy:BootstrapWindow", "31.00:00:00")]
-    [InlineData("Policy:FollowInterval", "00:00:00")]
+    [InlineData("Policy:SettleDelay", "02:00:00")]
+    [InlineData("Policy:SweepInterval", "00:00:00")]
+    [InlineData("Policy:PriorImpressions", "0")]
+    [InlineData("Policy:Optimism", "-1")]
+    [InlineData("Policy:FeedbackBatchSize", "0")]
     [InlineData("Policy:Rewards:Purchase", "NaN")]
-    [InlineData("Recommend:MaxExclude", "0")]
     public async Task BadSettingStopsHostStartNamingIt(string key, string value)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -34,6 +36,12 @@ public sealed class PolicyOptionsTests
     public void TheServiceDoesNotStartWithABadPolicySetting()
     {
         Assert.Contains("Policy:Epsilon", StartupProbe.Failure("Development", ("Policy:Epsilon", "-0.1")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheServiceDoesNotStartWithABadRecommendSetting()
+    {
+        Assert.Contains("Recommend:MaxExclude", StartupProbe.Failure("Development", ("Recommend:MaxExclude", "0")), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -32,13 +32,14 @@ public sealed class RecommendTests(RecommendFactory factory) : IClassFixture<Rec
         Assert.Equal(10, answer.Items.Count);
         Assert.Equal(10, answer.Items.Select(i => i.ItemId).Distinct().Count());
         Assert.All(answer.Items, i => Assert.InRange(i.Propensity, 1e-9, 1.0));
+        Assert.All(answer.Items, i => Assert.Equal(i.Explored ? "explore" : "segment", i.Source));
     }
 
     [Fact]
     public async Task ResponseUsesTheContractFieldNames()
     {
         var text = await (await _client.GetAsync("/recommend?userId=u-shape&count=1")).Content.ReadAsStringAsync();
-        foreach (var field in new[] { "recommendationId", "userId", "segment", "key", "label", "policyVersion", "items", "itemId", "score", "propensity", "explored" })
+        foreach (var field in new[] { "recommendationId", "userId", "segment", "key", "label", "policyVersion", "items", "itemId", "score", "propensity", "explored", "source" })
         {
             Assert.Contains($"\"{field}\"", text, StringComparison.Ordinal);
         }
@@ -100,10 +101,10 @@ public sealed class RecommendTests(RecommendFactory factory) : IClassFixture<Rec
     public async Task EveryAnswerIsLoggedAsAnImpression()
     {
         var answer = await PolicyFactory.RecommendAsync(_client, "userId=u-log&count=3");
-        await factory.Get<SegmentService.Api.Recommendations.ImpressionLog>().FlushAsync(CancellationToken.None);
+        await factory.Get<SegmentService.Api.Policy.ImpressionLog>().FlushAsync(CancellationToken.None);
 
         var stored = await factory.ScalarAsync<string>(
-            $"SELECT user_id || '|' || segment_key || '|' || array_length(item_ids, 1) || '|' || array_length(propensities, 1) FROM impressions WHERE recommendation_id = '{answer.RecommendationId}'");
-        Assert.Equal("u-log|cold-start|3|3", stored);
+            $"SELECT user_id || '|' || segment_key || '|' || array_length(item_ids, 1) || '|' || array_length(propensities, 1) || '|' || array_length(priors, 1) FROM impressions WHERE recommendation_id = '{answer.RecommendationId}'");
+        Assert.Equal("u-log|cold-start|3|3|3", stored);
     }
 }

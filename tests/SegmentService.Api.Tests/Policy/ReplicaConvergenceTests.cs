@@ -1,6 +1,5 @@
 using SegmentService.Api.Feedback;
 using SegmentService.Api.Policy;
-using SegmentService.Api.Tests.Infrastructure;
 using static SegmentService.Api.Tests.Infrastructure.HttpAssertions;
 
 namespace SegmentService.Api.Tests.Policy;
@@ -10,109 +9,99 @@ public class ReplicaFactory : PolicyFactory
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        await AddItemsAsync(Enumerable.Range(0, 5).Select(i => ($"r-item-{i}", "shoes", true)));
+        await AddItemsAsync(Enumerable.Range(0, 8).Select(i => ($"r-item-{i}", "shoes", true)));
     }
 }
 
-/// <summary>With γ > 0: bootstrap rows (type 4) are logged under the same lock and followed the same way.</summary>
+/// <summary>With γ > 0 every settled reward also bootstraps from the user's next impression's segment.</summary>
 public sealed class DiscountedReplicaFactory : ReplicaFactory
 {
     protected override IEnumerable<KeyValuePair<string, string?>> PolicySettings => [new("Policy:Discount", "0.5")];
 }
 
-/// <summary>A second host over <paramref name="connectionString"/>, with the same policy settings as the first.</summary>
-public sealed class ReplicaHost : PolicyFactory
-{
-    private readonly IEnumerable<KeyValuePair<string, string?>> _settings;
-
-    public ReplicaHost(string connectionString, IEnumerable<KeyValuePair<string, string?>> settings)
-    {
-        _settings = settings;
-        JoinDatabase(connectionString);
-    }
-
-    protected override IEnumerable<KeyValuePair<string, string?>> PolicySettings => _settings;
-
-}
-
 public sealed class DiscountedReplicaConvergenceTests(DiscountedReplicaFactory factory) : IClassFixture<DiscountedReplicaFactory>
 {
     [Fact]
-    public Task TwoReplicasWithBootstrapRowsConvergeToTheReplayedTable() =>
+    public Task TwoReplicasWithDiscountConvergeToTheReplayedTableWithoutALock() =>
         ReplicaConvergenceTests.ConvergeAsync(factory, [new("Policy:Discount", "0.5")]);
 }
 
-/// <summary>Two replicas behind one load balancer: both follow the same feedback log and reach the same table.</summary>
+/// <summary>Two replicas behind one load balancer: each settles the same log in the same order and reaches the same table.</summary>
 public sealed class ReplicaConvergenceTests(ReplicaFactory factory) : IClassFixture<ReplicaFactory>
 {
     [Fact]
-    public Task TwoReplicasTakingFeedbackForTheSameSegmentsConvergeToTheReplayedTable() => ConvergeAsync(factory, []);
+    public Task TwoReplicasTakingFeedbackForTheSameSegmentsConvergeToTheReplayedTableWithoutALock() => ConvergeAsync(factory, []);
 
     internal static async Task ConvergeAsync(PolicyFactory factory, IEnumerable<KeyValuePair<string, string?>> settings)
     {
-        var other = new ReplicaHost(factory.ConnectionString, settings);
+        for (var u = 0; u < 6; u++)
+        {
+            factory.Segments.Keys[$"rep-{u}"] = u % 3 == 0 ? "seg-only-a" : "seg-shared";
+        }
+        var other = ReplicaHost.Of(factory, settings);
         await other.InitializeAsync();
         try
         {
             await other.Get<PolicyReadiness>().WaitAsync(CancellationToken.None);
-            foreach (var f in new PolicyFactory[] { factory, other })
-            {
-                for (var u = 0; u < 6; u++)
-                {
-                    f.Segments.Keys[$"rep-{u}"] = u % 3 == 0 ? "seg-only-a" : "seg-shared";
-                }
-            }
             using var clientA = factory.Storefront();
             using var clientB = other.Storefront();
-            for (var i = 0; i < 40; i++)
+            var random = new Random(11);
+            var applied = 0;
+            for (var i = 0; i < 60; i++)
             {
-                // Alternate replicas; each answers feedback for its own recommendations, as a sticky balancer would not guarantee
-                // for the next request. Users 0 and 3 (seg-only-a) only ever reach replica A.
+                // Alternate replicas; users 0 and 3 (seg-only-a) only ever reach replica A. Every third feedback goes to
+                // the other replica, which finds the impression in the database.
                 var user = i % 6;
-                var client = user % 3 == 0 || i % 2 == 0 ? clientA : clientB;
-                var answer = await PolicyFactory.RecommendAsync(client, $"userId=rep-{user}&count=2");
-                var item = answer.Items[i % answer.Items.Count].ItemId;
-                var response = i % 4 == 1
-                    ? await PolicyFactory.PurchaseAsync(client, answer.RecommendationId, item, 5)
-                    : await PolicyFactory.ClickAsync(client, answer.RecommendationId, item);
-                Assert.True((await response.ReadOkAsync<FeedbackResponse>()).Applied);
-            }
-
-            // Drive the followers (Policy:FollowInterval, 1 s on the test clock) until both tables agree, bounded.
-            if (factory.Get<NextSegmentBootstraps>().Enabled)
-            {
-                await factory.Get<NextSegmentBootstraps>().FlushAsync(CancellationToken.None);
-                await other.Get<NextSegmentBootstraps>().FlushAsync(CancellationToken.None);
-                Assert.True(await factory.ScalarAsync<long>("SELECT count(*) FROM feedback WHERE type = 4") > 0);
-            }
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            IReadOnlyList<string> a = [], b = [];
-            while (DateTime.UtcNow < deadline)
-            {
-                factory.Time.Advance(TimeSpan.FromSeconds(1));
-                other.Time.Advance(TimeSpan.FromSeconds(1));
-                await Task.Delay(50);
-                (a, b) = (await TableAsync(factory), await TableAsync(other));
-                if (a.SequenceEqual(b) && a.Any(l => l.StartsWith("seg-only-a ", StringComparison.Ordinal)))
+                var onA = user % 3 == 0 || i % 2 == 0;
+                var (serving, servingClient) = onA ? (factory, clientA) : (other, clientB);
+                var answer = await PolicyFactory.RecommendAsync(servingClient, $"userId=rep-{user}&count=2");
+                var feedbackClient = servingClient;
+                if (i % 3 == 2)
                 {
-                    break;
+                    await serving.Get<ImpressionLog>().FlushAsync(CancellationToken.None);
+                    feedbackClient = onA ? clientB : clientA;
                 }
+                var item = answer.Items[i % answer.Items.Count].ItemId;
+                var response = i % 5 == 1
+                    ? await PolicyFactory.PurchaseAsync(feedbackClient, answer.RecommendationId, item, 5)
+                    : await PolicyFactory.ClickAsync(feedbackClient, answer.RecommendationId, item);
+                if ((await response.ReadOkAsync<FeedbackResponse>()).Applied)
+                {
+                    applied++;
+                }
+                // Both clocks move together; answers in the same second are ordered by recommendation id.
+                var step = TimeSpan.FromSeconds(random.Next(0, 3));
+                factory.Time.Advance(step);
+                other.Time.Advance(step);
             }
-            Assert.Contains(a, l => l.StartsWith("seg-shared ", StringComparison.Ordinal));
-            Assert.Contains(b, l => l.StartsWith("seg-only-a ", StringComparison.Ordinal)); // learnt on A only, followed by B
-            Assert.Equal(a, b);
-            Assert.Equal(40L, await factory.ScalarAsync<long>("SELECT count(*) FROM feedback WHERE segment_key LIKE 'seg-%' AND type <> 4"));
+            Assert.Equal(60, applied);
 
-            var restarted = new ReplicaHost(factory.ConnectionString, settings);
-            await restarted.InitializeAsync();
+            await factory.CloseWindowsAsync();
+            await other.CloseWindowsAsync();
+            await factory.SweepAsync();
+            await other.SweepAsync();
+            var (a, b) = (factory.Table(), other.Table());
+
+            Assert.Contains(a, r => r.Key == "seg-shared");
+            Assert.Contains(b, r => r.Key == "seg-only-a"); // learnt on A only, settled by B from the log
+            TableAssert.Equal(a, b);
+            Assert.Equal(120, TableAssert.Impressions(a));
+            Assert.Equal(await AdminLinesAsync(factory), await AdminLinesAsync(other));
+            Assert.Equal(0L, await factory.ScalarAsync<long>(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"));
+
+            // A third host replays the whole log (no snapshot was taken) to the same table, bit for bit.
+            Assert.Equal(0L, await factory.ScalarAsync<long>("SELECT count(*) FROM policy_snapshots"));
+            var replay = ReplicaHost.Of(factory, settings);
+            await replay.InitializeAsync();
             try
             {
-                await restarted.Get<PolicyReadiness>().WaitAsync(CancellationToken.None);
-                Assert.Equal(a, await TableAsync(restarted));
+                await replay.Get<PolicyReadiness>().WaitAsync(CancellationToken.None);
+                TableAssert.Equal(a, replay.Table());
             }
             finally
             {
-                await restarted.DisposeAsync();
+                await replay.DisposeAsync();
             }
         }
         finally
@@ -122,14 +111,14 @@ public sealed class ReplicaConvergenceTests(ReplicaFactory factory) : IClassFixt
     }
 
     /// <summary>The seg-* rows of /admin/policy, one line per item: key, item, Q (round-trip format) and visits.</summary>
-    private static async Task<IReadOnlyList<string>> TableAsync(PolicyFactory host)
+    private static async Task<IReadOnlyList<string>> AdminLinesAsync(PolicyFactory host)
     {
         using var admin = host.Admin();
         var summary = await (await admin.GetAsync("/admin/policy?top=100")).ReadOkAsync<PolicySummary>();
         return
         [
             .. summary.Segments.Where(s => s.Key.StartsWith("seg-", StringComparison.Ordinal))
-                .SelectMany(s => s.TopItems.Select(i => $"{s.Key} {s.Visits} {i.ItemId} {i.Q:R} {i.Visits}"))
+                .SelectMany(s => s.TopItems.Select(i => $"{s.Key} {s.Visits} {i.ItemId} {i.Q:R} {i.Visits} {i.Pending}"))
                 .Order(StringComparer.Ordinal),
         ];
     }

@@ -21,7 +21,7 @@ public sealed class RewardWindowTests(RewardWindowFactory factory) : IClassFixtu
     private readonly HttpClient _client = factory.Storefront();
 
     [Fact]
-    public async Task LateFeedbackIsRefusedAndUnrewardedItemsGetTheDefaultRewardOnce()
+    public async Task LateFeedbackIsRefusedAndEachShownItemIsSettledOnceAfterTheSettleDelay()
     {
         factory.Segments.Keys["late"] = "seg-late";
         var answer = await PolicyFactory.RecommendAsync(_client, "userId=late&count=3");
@@ -33,15 +33,22 @@ public sealed class RewardWindowTests(RewardWindowFactory factory) : IClassFixtu
             .AssertProblemAsync(HttpStatusCode.Gone);
         Assert.Contains("not applied", late.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
-        Assert.Equal(2, await factory.SweepAsync());
+        // The window is closed, but the settle delay (5 s) covers in-flight writes: nothing is settled yet.
+        Assert.Equal(0, await factory.SweepAsync());
+        factory.Time.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal(1, await factory.SweepAsync());
         Assert.Equal(0, await factory.SweepAsync());
 
         var row = factory.Table().Single(r => r.Key == "seg-late");
-        Assert.Equal(3, row.Entries.Values.Sum(e => e.Visits));
-        Assert.Equal(answer.Items[1].Score + 0.1 * (-0.5 - answer.Items[1].Score), row.Entries[answer.Items[1].ItemId].Value, 12);
-        Assert.Equal(2L, await factory.ScalarAsync<long>(
-            $"SELECT count(*) FROM feedback WHERE recommendation_id = '{answer.RecommendationId}' AND type = 0"));
-        Assert.True(await factory.ScalarAsync<bool>(
-            $"SELECT settled FROM impressions WHERE recommendation_id = '{answer.RecommendationId}'"));
+        var k = factory.Rule().PriorImpressions;
+        Assert.Equal(3, row.Totals.Impressions);
+        Assert.Equal(1 - 0.5 - 0.5, row.Totals.Reward, 12);
+        Assert.All(row.Cells.Values, c => Assert.Equal(1, c.Impressions));
+        Assert.Equal((k * answer.Items[0].Score + 1) / (k + 1), row.Cells[clicked].Value, 12);
+        Assert.Equal((k * answer.Items[1].Score - 0.5) / (k + 1), row.Cells[answer.Items[1].ItemId].Value, 12);
+        // Only what came back is logged; the default reward is the sweeper's, not a row.
+        Assert.Equal(1L, await factory.ScalarAsync<long>(
+            $"SELECT count(*) FROM feedback WHERE recommendation_id = '{answer.RecommendationId}'"));
+        Assert.Equal(0, factory.Get<SegmentService.Api.Policy.ImpressionLog>().OpenCount);
     }
 }

@@ -28,6 +28,7 @@ public sealed class SlateSelectorTests
 
     [Theory]
     [InlineData(ExplorationKind.EpsilonGreedy)]
+    [InlineData(ExplorationKind.Ucb)]
     [InlineData(ExplorationKind.Softmax)]
     public void FirstSlotFrequenciesMatchThePropensities(ExplorationKind kind)
     {
@@ -56,12 +57,66 @@ public sealed class SlateSelectorTests
     }
 
     [Fact]
-    public void ZeroEpsilonServesTheGreedySlateWithPropensityOne()
+    public void ZeroEpsilonServesTheGreedySlateBreakingTiesUniformlyAtRandom()
     {
-        var picks = SlateSelector.Select(Scores, 3, ExplorationKind.EpsilonGreedy, 0, 1, new SeededPolicyRandom(3));
-        // Ties go to the lower index: items 1 and 3 both score 0.5.
-        Assert.Equal([1, 3, 2], picks.Select(p => p.Index));
-        Assert.All(picks, p => Assert.Equal((1.0, false), (p.Propensity, p.Explored)));
+        const int draws = 4000;
+        var random = new SeededPolicyRandom(3);
+        var firstIsOne = 0;
+        for (var i = 0; i < draws; i++)
+        {
+            var picks = SlateSelector.Select(Scores, 3, ExplorationKind.EpsilonGreedy, 0, 1, random);
+            // Items 1 and 3 both score 0.5: either comes first with probability ½, then the other, then item 2.
+            Assert.True(picks[0].Index is 1 or 3);
+            Assert.Equal([4 - picks[0].Index, 2], picks.Skip(1).Select(p => p.Index));
+            Assert.Equal([0.5, 1.0, 1.0], picks.Select(p => p.Propensity));
+            firstIsOne += picks[0].Index == 1 ? 1 : 0;
+        }
+        var sigma = Math.Sqrt(0.25 / draws);
+        Assert.InRange(firstIsOne / (double)draws, 0.5 - 4 * sigma, 0.5 + 4 * sigma);
+    }
+
+    [Fact]
+    public void ATiedBestItemHasItsShareOfTheGreedyProbabilityPlusItsExplorationShare()
+    {
+        const double epsilon = 0.3;
+        Assert.Equal((1 - epsilon) / 2 + epsilon / 6, SlateSelector.Probability(Scores, 1, ExplorationKind.EpsilonGreedy, epsilon, 1), 15);
+        Assert.Equal((1 - epsilon) / 2 + epsilon / 6, SlateSelector.Probability(Scores, 3, ExplorationKind.EpsilonGreedy, epsilon, 1), 15);
+        Assert.Equal(epsilon / 6, SlateSelector.Probability(Scores, 2, ExplorationKind.EpsilonGreedy, epsilon, 1), 15);
+        // Scores within the tolerance of rounding tie too.
+        double[] nearly = [0.3, 0.1 + 0.2, 0.2];
+        Assert.Equal((1 - epsilon) / 2 + epsilon / 3, SlateSelector.Probability(nearly, 0, ExplorationKind.EpsilonGreedy, epsilon, 1), 15);
+    }
+
+    [Fact]
+    public void SecondSlotFrequenciesMatchThePropensitiesGivenTheFirstPick()
+    {
+        const int draws = 60_000;
+        const double epsilon = 0.3;
+        var random = new SeededPolicyRandom(5);
+        var counts = new Dictionary<(int, int), int>();
+        for (var i = 0; i < draws; i++)
+        {
+            var picks = SlateSelector.Select(Scores, 2, ExplorationKind.EpsilonGreedy, epsilon, 1, random);
+            var key = (picks[0].Index, picks[1].Index);
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+            var remaining = Enumerable.Range(0, Scores.Length).Where(j => j != picks[0].Index).ToList();
+            Assert.Equal(
+                SlateSelector.Probability(Scores, picks[0].Index, ExplorationKind.EpsilonGreedy, epsilon, 1)
+                * SlateSelector.Probability([.. remaining.Select(j => Scores[j])], remaining.IndexOf(picks[1].Index), ExplorationKind.EpsilonGreedy, epsilon, 1),
+                picks[0].Propensity * picks[1].Propensity, 15);
+        }
+        // Every ordered pair appears as often as the product of its two propensities says.
+        foreach (var first in Enumerable.Range(0, Scores.Length))
+        {
+            var remaining = Enumerable.Range(0, Scores.Length).Where(j => j != first).ToList();
+            foreach (var second in remaining)
+            {
+                var p = SlateSelector.Probability(Scores, first, ExplorationKind.EpsilonGreedy, epsilon, 1)
+                    * SlateSelector.Probability([.. remaining.Select(j => Scores[j])], remaining.IndexOf(second), ExplorationKind.EpsilonGreedy, epsilon, 1);
+                var sigma = Math.Sqrt(p * (1 - p) / draws);
+                Assert.InRange(counts.GetValueOrDefault((first, second)) / (double)draws, p - 4.5 * sigma, p + 4.5 * sigma);
+            }
+        }
     }
 
     [Fact]
