@@ -15,7 +15,7 @@ public sealed class GreedySlates(ShopWorld world)
 
     public void Saw(string segment, int item, double score) => _seen[(segment, item)] = score;
 
-    public GreedySnapshot Value(long index, JsonElement policy, IReadOnlyDictionary<string, string> segmentOf, ShopHistory history)
+    public GreedySnapshot Value(long index, JsonElement policy, IReadOnlyDictionary<string, string> segmentOf, Func<string, IReadOnlySet<int>> boughtBy)
     {
         var scores = new Dictionary<string, Dictionary<int, double>>(StringComparer.Ordinal);
         Dictionary<int, double> Row(string segment) =>
@@ -27,9 +27,22 @@ public sealed class GreedySlates(ShopWorld world)
         foreach (var segment in policy.GetProperty("segments").EnumerateArray())
         {
             var row = Row(segment.GetProperty("key").GetString()!);
+            var listed = new HashSet<int>();
             foreach (var top in segment.GetProperty("topItems").EnumerateArray())
             {
-                row[world.IndexOf(top.GetProperty("itemId").GetString()!)] = top.GetProperty("q").GetDouble();
+                var item = world.IndexOf(top.GetProperty("itemId").GetString()!);
+                row[item] = top.GetProperty("q").GetDouble();
+                listed.Add(item);
+            }
+            // A truncated list (more learnt items than listed): every unlisted item is worth at most the lowest listed Q,
+            // whatever score it had when last served.
+            if (segment.TryGetProperty("items", out var learnt) && learnt.GetInt32() > listed.Count && listed.Count > 0)
+            {
+                var floor = listed.Min(i => row[i]);
+                foreach (var item in row.Keys.Where(i => !listed.Contains(i) && row[i] > floor).ToList())
+                {
+                    row[item] = floor;
+                }
             }
         }
         var ranked = scores.ToDictionary(
@@ -42,7 +55,7 @@ public sealed class GreedySlates(ShopWorld world)
         foreach (var shopper in ShopWorld.AllShoppers)
         {
             var group = ShopWorld.GroupOf(shopper);
-            var bought = history.BoughtBy(shopper);
+            var bought = boughtBy(shopper);
             var slate = segmentOf.TryGetValue(shopper, out var segment) && ranked.TryGetValue(segment, out var list)
                 ? list.Where(i => !bought.Contains(i)).Take(ShopWorld.Slate).ToList()
                 : [];

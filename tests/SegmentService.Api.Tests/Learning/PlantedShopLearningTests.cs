@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit.Abstractions;
 
 namespace SegmentService.Api.Tests.Learning;
@@ -7,8 +6,9 @@ namespace SegmentService.Api.Tests.Learning;
 /// Proof through HTTP with production timing (issue 7, item 7): a planted shop whose history hides each group's hot
 /// items, a real segmentation run with default settings, the real background services on the real clock, clicks
 /// coming back in bursts within the reward window and zeros only from windows closing. Settings: <see cref="LearningSettings"/>.
-/// The three tests run one after another (one class): they measure real time and must not share the CPU with each other.
+/// The three tests run one after another and after the parallel tests (their own collection): they measure real time.
 /// </summary>
+[Collection(RealTimeLearningCollection.Name)]
 public sealed class PlantedShopLearningTests(ITestOutputHelper output)
 {
     private const int DriftGroup = 2;
@@ -41,7 +41,7 @@ public sealed class PlantedShopLearningTests(ITestOutputHelper output)
 
         var all = LearningCurve.Windows("all", sim.Served, sim.Snapshots);
         var drift = LearningCurve.Windows($"drift-g{DriftGroup}", sim.Served.Where(s => s.Index > driftAfter), sim.Snapshots, DriftGroup)
-            .Where(w => w.Recommendations == Simulation.WindowFull).ToList();
+            .Where(w => w.Recommendations == LearningSettings.WindowSize).ToList();
         shop.Report("planted-shop-drift", [.. all, .. drift]);
         output.WriteLine($"windows 'drift-g{DriftGroup}' hold only group {DriftGroup}'s slates after the move: 'served' and 'oracle' are that group's (its new oracle).");
         Assert.True(drift.Count >= 3, $"only {drift.Count} full windows of group {DriftGroup} after the drift");
@@ -62,70 +62,11 @@ public sealed class PlantedShopLearningTests(ITestOutputHelper output)
             $"No window within 6,000 recommendations served ≥ 0.6 × oracle; best {windows.Max(w => w.ServedRatio):0.00} " +
             $"(greedy best {windows.Max(w => w.GreedyRatio):0.00})");
     }
-
-    private static class Simulation
-    {
-        public const int WindowFull = LearningSettings.WindowSize;
-    }
 }
 
-/// <summary>A planted shop on its own fresh service: catalogue, history, segmentation done; ready to serve.</summary>
-public sealed class PlantedShopRun : IAsyncDisposable
+/// <summary>Real-time learning runs: alone, so other tests' load does not delay their clicks past the reward window.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RealTimeLearningCollection
 {
-    private readonly ITestOutputHelper _output;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-
-    private PlantedShopRun(ITestOutputHelper output, RealTimeShopFactory factory, ShopWorld world, ShopHistory history)
-    {
-        _output = output;
-        Factory = factory;
-        World = world;
-        History = history;
-    }
-
-    public RealTimeShopFactory Factory { get; }
-
-    public ShopWorld World { get; }
-
-    public ShopHistory History { get; }
-
-    public ShopSimulator Simulator { get; private set; } = null!;
-
-    public static async Task<PlantedShopRun> StartAsync(ITestOutputHelper output, int itemsPerCategory, int seed)
-    {
-        var factory = new RealTimeShopFactory();
-        await factory.InitializeAsync();
-        var world = new ShopWorld(itemsPerCategory, seed);
-        var run = new PlantedShopRun(output, factory, world, new ShopHistory(factory, world, seed));
-        await run.History.PostCatalogueAsync();
-        await run.History.PostHistoryAsync();
-        var (k, segments) = await run.History.SegmentAsync();
-        output.WriteLine($"shop: {world.Items.Count} items, {ShopWorld.Groups}×{ShopWorld.ShoppersPerGroup} shoppers, seed {seed}; " +
-            $"segmentation (default settings) chose K = {k}; set up in {run._clock.Elapsed.TotalSeconds:0.0} s");
-        foreach (var (segment, group, members, share) in GreedySlates.Majorities(segments))
-        {
-            output.WriteLine($"  {segment}: {members} shoppers, {share:P0} of them group {group}");
-        }
-        run.Simulator = new ShopSimulator(factory, world, run.History, segments, seed);
-        return run;
-    }
-
-    public void Report(string name, IReadOnlyList<CurveWindow> windows)
-    {
-        var feedback = Simulator.Feedback!;
-        _output.WriteLine($"served {Simulator.Issued} slates in {_clock.Elapsed.TotalSeconds:0.0} s (with set-up); feedback applied: " +
-            $"{feedback.ClicksApplied} clicks, {feedback.PurchasesApplied} purchases; refused as late: {feedback.Refused}");
-        foreach (var (status, first) in feedback.Refusals)
-        {
-            _output.WriteLine($"  first refusal with {status}: {first}");
-        }
-        LearningCurve.Report(_output, name, windows);
-        _output.WriteLine("segments at the end (majority group):");
-        foreach (var (segment, group, members, share) in GreedySlates.Majorities(Simulator.SegmentOf))
-        {
-            _output.WriteLine($"  {segment}: {members} shoppers, {share:P0} of them group {group}");
-        }
-    }
-
-    public async ValueTask DisposeAsync() => await Factory.DisposeAsync();
+    public const string Name = "real-time learning";
 }

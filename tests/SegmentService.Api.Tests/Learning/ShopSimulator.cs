@@ -78,7 +78,7 @@ public sealed class ShopSimulator(ApiFactory factory, ShopWorld world, ShopHisto
     public async Task<GreedySnapshot> SnapshotAsync(HttpClient admin, long index)
     {
         var policy = await (await admin.GetAsync("/admin/policy?top=100")).ReadOkAsync<JsonElement>();
-        var snapshot = _greedy.Value(index, policy, _segmentOf, history);
+        var snapshot = _greedy.Value(index, policy, _segmentOf, history.BoughtBy);
         _snapshots.Add(snapshot);
         return snapshot;
     }
