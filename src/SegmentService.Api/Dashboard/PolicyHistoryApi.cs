@@ -90,7 +90,7 @@ public static class PolicyHistoryApi
             LEFT JOIN LATERAL (
                 SELECT count(DISTINCT fb.item_id) AS clicked, sum(fb.reward) AS reward
                 FROM feedback fb
-                WHERE fb.recommendation_id = i.recommendation_id AND fb.type IN (1, 2, 3)) f ON true
+                WHERE fb.recommendation_id = i.recommendation_id) f ON true
             WHERE i.created_at >= $1 AND i.created_at < $2
             GROUP BY 1, 2
             ORDER BY 1, 2

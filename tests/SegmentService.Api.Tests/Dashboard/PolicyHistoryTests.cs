@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SegmentService.Api.Recommendations;
+using SegmentService.Api.Policy;
 using SegmentService.Api.Tests.Infrastructure;
 using SegmentService.Api.Tests.Policy;
 
