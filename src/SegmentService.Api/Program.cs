@@ -1,3 +1,4 @@
+using SegmentService.Api.Behaviour;
 using SegmentService.Api.Catalog;
 using SegmentService.Api.Demo;
 using SegmentService.Api.Events;
@@ -21,6 +22,7 @@ builder.Services.AddApiDocumentation();
 builder.Services.AddHealth();
 builder.Services.AddEvents();
 builder.Services.AddCatalog();
+builder.Services.AddBehaviour();
 builder.Services.AddPolicy();
 builder.Services.AddDemoData();
 builder.Services.AddProfiles();

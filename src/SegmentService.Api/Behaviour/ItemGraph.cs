@@ -1,0 +1,165 @@
+namespace SegmentService.Api.Behaviour;
+
+/// <summary>One neighbour of an item: its id and cosine similarity.</summary>
+public readonly record struct Neighbour(int Item, float Score);
+
+/// <summary>
+/// Decayed co-occurrence between items and each item's top neighbours by cosine (C_ab / √(N_a·N_b)).
+/// Weights use forward decay: an event at time t adds w·2^((t − landmark)/halfLife), so old counts never need
+/// rewriting and the ratio in the cosine is the same as with weights decayed to "now" (the common factor cancels).
+/// Mutated by one writer at a time (the caller holds the writer lock); readers take published neighbour arrays lock-free.
+/// </summary>
+public sealed class ItemGraph(int neighbours, int maxPairsPerItem, TimeSpan halfLife)
+{
+    /// <summary>Past 2^MaxExponent every weight is scaled down and the landmark moved (doubles reach 2^1023).</summary>
+    private const double MaxExponent = 400;
+
+    private static readonly Neighbour[] None = [];
+
+    private Dictionary<int, double>?[] _rows = new Dictionary<int, double>?[1024];
+    private double[] _marginals = new double[1024];
+    private Neighbour[]?[] _neighbours = new Neighbour[]?[1024];
+    private readonly HashSet<int> _dirty = [];
+    private DateTimeOffset? _landmark;
+
+    /// <summary>The item's neighbours, best first; empty when it has none yet.</summary>
+    public Neighbour[] NeighboursOf(int item)
+    {
+        var lists = Volatile.Read(ref _neighbours);
+        return item < lists.Length ? Volatile.Read(ref lists[item]) ?? None : None;
+    }
+
+    /// <summary>The item's decayed engagement, in the same units for every item (for ranking, not absolute).</summary>
+    public double Engagement(int item)
+    {
+        var marginals = Volatile.Read(ref _marginals);
+        return item < marginals.Length ? marginals[item] : 0;
+    }
+
+    /// <summary>Counts that a user's engagement with <paramref name="item"/> rose by <paramref name="rise"/> at <paramref name="at"/>, pairing it with the user's other recent items.</summary>
+    public void Add(int item, double rise, DateTimeOffset at, IReadOnlyList<TrailEntry> others)
+    {
+        var f = Factor(at);
+        Ensure(item);
+        _marginals[item] += rise * f;
+        _dirty.Add(item);
+        foreach (var other in others)
+        {
+            if (other.Item == item)
+            {
+                continue;
+            }
+            Ensure(other.Item);
+            var w = rise * other.Weight * f;
+            Bump(item, other.Item, w);
+            Bump(other.Item, item, w);
+            _dirty.Add(other.Item);
+        }
+    }
+
+    /// <summary>Recomputes the neighbour lists of items whose rows changed since the last call; returns how many.</summary>
+    public int PublishDirty()
+    {
+        var count = _dirty.Count;
+        foreach (var item in _dirty)
+        {
+            Volatile.Write(ref _neighbours[item], TopNeighbours(item));
+        }
+        _dirty.Clear();
+        return count;
+    }
+
+    private Neighbour[] TopNeighbours(int item)
+    {
+        var row = _rows[item];
+        if (row is null || row.Count == 0 || _marginals[item] <= 0)
+        {
+            return None;
+        }
+        var top = new PriorityQueue<int, double>(neighbours + 1);
+        foreach (var (other, c) in row)
+        {
+            var n = _marginals[other];
+            if (n <= 0)
+            {
+                continue;
+            }
+            var cosine = c / Math.Sqrt(_marginals[item] * n);
+            top.Enqueue(other, cosine);
+            if (top.Count > neighbours)
+            {
+                top.Dequeue();
+            }
+        }
+        var result = new Neighbour[top.Count];
+        for (var i = result.Length - 1; i >= 0; i--)
+        {
+            top.TryDequeue(out var other, out var cosine);
+            result[i] = new Neighbour(other, (float)cosine);
+        }
+        return result;
+    }
+
+    private void Bump(int a, int b, double w)
+    {
+        var row = _rows[a] ??= [];
+        row[b] = row.GetValueOrDefault(b) + w;
+        if (row.Count > maxPairsPerItem)
+        {
+            // Bounded memory: drop the weakest quarter at once so this runs once per maxPairs/4 new partners.
+            var cut = row.Values.Order().ElementAt(row.Count / 4);
+            foreach (var (other, value) in row)
+            {
+                if (value <= cut && other != b)
+                {
+                    row.Remove(other);
+                }
+            }
+        }
+    }
+
+    private double Factor(DateTimeOffset at)
+    {
+        _landmark ??= at;
+        var exponent = (at - _landmark.Value) / halfLife;
+        if (exponent > MaxExponent)
+        {
+            Rebase(at);
+            exponent = 0;
+        }
+        return Math.Pow(2, exponent);
+    }
+
+    private void Rebase(DateTimeOffset at)
+    {
+        var scale = Math.Pow(2, -((at - _landmark!.Value) / halfLife));
+        for (var i = 0; i < _marginals.Length; i++)
+        {
+            _marginals[i] *= scale;
+            if (_rows[i] is { } row)
+            {
+                foreach (var key in row.Keys.ToArray())
+                {
+                    row[key] *= scale;
+                }
+            }
+        }
+        _landmark = at;
+    }
+
+    private void Ensure(int item)
+    {
+        if (item < _rows.Length)
+        {
+            return;
+        }
+        var size = Math.Max(item + 1, _rows.Length * 2);
+        Array.Resize(ref _rows, size);
+        var marginals = new double[size];
+        _marginals.CopyTo(marginals, 0);
+        Volatile.Write(ref _marginals, marginals);
+        var lists = new Neighbour[]?[size];
+        _neighbours.CopyTo(lists, 0);
+        Volatile.Write(ref _neighbours, lists);
+    }
+}
