@@ -7,8 +7,15 @@ using RetailReplay;
 // Usage: RetailReplay [--data PATH] [--url URL --key STOREFRONT_KEY --admin-key ADMIN_KEY] [--limit N] [--tune]
 // Without --url only the offline scorers run.
 
-var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
-    .ToDictionary(p => p.a, p => p.i + 1 < args.Length && !args[p.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[p.i + 1] : "");
+// A repeated option: the last one wins (the script passes defaults first).
+var options = new Dictionary<string, string>(StringComparer.Ordinal);
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i].StartsWith("--", StringComparison.Ordinal))
+    {
+        options[args[i]] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[i + 1] : "";
+    }
+}
 string Option(string name, string fallback) => options.TryGetValue(name, out var v) && v.Length > 0 ? v : fallback;
 
 var dataPath = Option("--data", "../shared/data/online-retail/online_retail_2010-12_2011-08.csv.gz");
@@ -39,14 +46,15 @@ if (options.ContainsKey("--url"))
 }
 scorers.Add(new RandomScorer(seed: 20110601));
 scorers.Add(new PopularityScorer());
-if (Environment.GetEnvironmentVariable("FAST") is null) { scorers.Add(new CoPurchaseCountScorer()); }
+scorers.Add(new CoPurchaseCountScorer());
 scorers.Add(new CosineScorer("cosine, last 30 items × 0.9^age"));
 scorers.Add(new CosineScorer("cosine + 0.5 × popularity", popularityWeight: 0.5));
 scorers.Add(new UserCfScorer());
 scorers.Add(new UserCfScorer(popularityWeight: 0.5));
+scorers.Add(new BehaviourScorer("Behaviour sources in process (defaults) + 0.5 × popularity", data, new SegmentService.Api.Behaviour.BehaviourOptions()));
 if (options.ContainsKey("--tune"))
 {
-    scorers.AddRange(Tuning.Variants());
+    scorers.AddRange(Tuning.Variants(data));
 }
 
 var history = new ShopHistory();
@@ -69,12 +77,8 @@ foreach (var invoice in replay)
     }
     foreach (var scorer in scorers)
     {
-        if (fresh.Count == 0 && !scorer.AskAlways)
-        {
-            continue;
-        }
         elapsed[scorer].Start();
-        var recommended = await scorer.RecommendAsync(invoice, history, Count);
+        var recommended = fresh.Count > 0 || scorer.AskAlways ? await scorer.RecommendAsync(invoice, history, Count) : [];
         if (fresh.Count > 0)
         {
             var found = recommended.Take(Count).Count(fresh.Contains);

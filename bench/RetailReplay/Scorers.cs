@@ -71,6 +71,8 @@ public sealed class PopularityScorer : IScorer
 /// <summary>Co-purchase counts: top-50 neighbours of every item the customer bought, summed.</summary>
 public sealed class CoPurchaseCountScorer(int neighbours = 50) : IScorer
 {
+    private readonly Dictionary<int, (int Version, List<(int Item, double Score)> Top)> _cache = [];
+
     public string Name => "co-purchase counts";
 
     public ValueTask<IReadOnlyList<string>> RecommendAsync(Invoice invoice, ShopHistory history, int count)
@@ -78,7 +80,12 @@ public sealed class CoPurchaseCountScorer(int neighbours = 50) : IScorer
         var scores = new Dictionary<int, double>();
         foreach (var h in Rank.Recent(history, invoice.CustomerId))
         {
-            foreach (var (b, n) in Top(history.Baskets[h], neighbours, kv => kv.Value))
+            if (!_cache.TryGetValue(h, out var cached) || cached.Version != history.RowVersion[h])
+            {
+                cached = (history.RowVersion[h], Top(history.Baskets[h], neighbours, kv => kv.Value).ToList());
+                _cache[h] = cached;
+            }
+            foreach (var (b, n) in cached.Top)
             {
                 scores[b] = scores.GetValueOrDefault(b) + n;
             }

@@ -15,6 +15,8 @@ public sealed class ShopHistory
     public List<string> Names { get; } = [];
     /// <summary>Per item: other item → number of baskets holding both.</summary>
     public List<Dictionary<int, int>> Baskets { get; } = [];
+    /// <summary>Per item: bumped whenever its basket row changes (for caches).</summary>
+    public List<int> RowVersion { get; } = [];
     /// <summary>Per item: number of baskets holding it.</summary>
     public List<int> BasketCount { get; } = [];
     /// <summary>Per item: invoices holding it in the trailing window.</summary>
@@ -37,6 +39,7 @@ public sealed class ShopHistory
             Names.Add(item);
             Baskets.Add([]);
             BasketCount.Add(0);
+            RowVersion.Add(0);
             Popularity.Add(0);
             Buyers.Add([]);
         }
@@ -91,30 +94,14 @@ public sealed class ShopHistory
             _window.Enqueue((invoice.At, i));
         }
         _popularRanked = null;
-        if (Environment.GetEnvironmentVariable("COOC") == "customer")
-        {
-            var before = CustomerItems[c].ToList();
-            var fresh = items.Where(a => !CustomerBought[c].Contains(a)).ToArray();
-            foreach (var a in fresh)
-            {
-                BasketCount[a]++;
-                foreach (var b in before.Concat(fresh))
-                {
-                    if (a != b)
-                    {
-                        Baskets[a][b] = Baskets[a].GetValueOrDefault(b) + 1;
-                        if (!fresh.Contains(b)) { Baskets[b][a] = Baskets[b].GetValueOrDefault(a) + 1; }
-                    }
-                }
-            }
-        }
         foreach (var a in items)
         {
-            if (Environment.GetEnvironmentVariable("COOC") != "customer") { BasketCount[a]++; }
+            BasketCount[a]++;
+            RowVersion[a]++;
             var row = Baskets[a];
             foreach (var b in items)
             {
-                if (a != b && Environment.GetEnvironmentVariable("COOC") != "customer")
+                if (a != b)
                 {
                     row[b] = row.GetValueOrDefault(b) + 1;
                 }
