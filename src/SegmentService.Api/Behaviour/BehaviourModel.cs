@@ -83,13 +83,13 @@ public sealed class BehaviourModel
 
     private void AddLocked(BehaviourSignal s)
     {
-        var weight = _weights.Of(s.Type);
+        var weight = (float)_weights.Of(s.Type);
         if (weight <= 0)
         {
             return;
         }
         var item = Items.GetOrAdd(s.ItemId);
-        var rise = Trails.Touch(s.UserId, item, weight, s.At, s.Type == EventType.Purchase, _others);
+        var rise = Trails.Touch(s.UserId, item, weight, s.Type == EventType.Purchase, _others);
         if (rise > 0)
         {
             Graph.Add(item, rise, s.At, _others);

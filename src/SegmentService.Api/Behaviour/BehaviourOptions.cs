@@ -17,7 +17,7 @@ public sealed class BehaviourOptions : IValidatableObject
 
     /// <summary>Co-occurrence partners kept per item; the weakest quarter is dropped when a row outgrows it.</summary>
     [Range(10, 100_000, ErrorMessage = "Behaviour:MaxPairsPerItem must be from 10 to 100000.")]
-    public int MaxPairsPerItem { get; set; } = 1000;
+    public int MaxPairsPerItem { get; set; } = 300;
 
     /// <summary>A user's recent distinct items: the window co-occurrence is counted in, and what similar items are drawn from.</summary>
     [Range(1, 500, ErrorMessage = "Behaviour:RecentItemsPerUser must be from 1 to 500.")]

@@ -11,15 +11,16 @@ public readonly record struct Neighbour(int Item, float Score);
 /// </summary>
 public sealed class ItemGraph(int neighbours, int maxPairsPerItem, TimeSpan halfLife)
 {
-    /// <summary>Past 2^MaxExponent every weight is scaled down and the landmark moved (doubles reach 2^1023).</summary>
-    private const double MaxExponent = 400;
+    /// <summary>Past 2^MaxExponent every weight is scaled down and the landmark moved (pair weights are floats: 2^128 at most).</summary>
+    private const double MaxExponent = 60;
 
     private static readonly Neighbour[] None = [];
 
-    private Dictionary<int, double>?[] _rows = new Dictionary<int, double>?[1024];
+    private Dictionary<int, float>?[] _rows = new Dictionary<int, float>?[1024];
     private double[] _marginals = new double[1024];
     private Neighbour[]?[] _neighbours = new Neighbour[]?[1024];
-    private readonly HashSet<int> _dirty = [];
+    private bool[] _isDirty = new bool[1024];
+    private readonly List<int> _dirty = [];
     private DateTimeOffset? _landmark;
 
     /// <summary>The item's neighbours, best first; empty when it has none yet.</summary>
@@ -42,7 +43,7 @@ public sealed class ItemGraph(int neighbours, int maxPairsPerItem, TimeSpan half
         var f = Factor(at);
         Ensure(item);
         _marginals[item] += rise * f;
-        _dirty.Add(item);
+        MarkDirty(item);
         foreach (var other in others)
         {
             if (other.Item == item)
@@ -53,7 +54,7 @@ public sealed class ItemGraph(int neighbours, int maxPairsPerItem, TimeSpan half
             var w = rise * other.Weight * f;
             Bump(item, other.Item, w);
             Bump(other.Item, item, w);
-            _dirty.Add(other.Item);
+            MarkDirty(other.Item);
         }
     }
 
@@ -64,9 +65,19 @@ public sealed class ItemGraph(int neighbours, int maxPairsPerItem, TimeSpan half
         foreach (var item in _dirty)
         {
             Volatile.Write(ref _neighbours[item], TopNeighbours(item));
+            _isDirty[item] = false;
         }
         _dirty.Clear();
         return count;
+    }
+
+    private void MarkDirty(int item)
+    {
+        if (!_isDirty[item])
+        {
+            _isDirty[item] = true;
+            _dirty.Add(item);
+        }
     }
 
     private Neighbour[] TopNeighbours(int item)
@@ -103,17 +114,14 @@ public sealed class ItemGraph(int neighbours, int maxPairsPerItem, TimeSpan half
     private void Bump(int a, int b, double w)
     {
         var row = _rows[a] ??= [];
-        row[b] = row.GetValueOrDefault(b) + w;
+        ref var value = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(row, b, out _);
+        value += (float)w;
         if (row.Count > maxPairsPerItem)
         {
             // Bounded memory: drop the weakest quarter at once so this runs once per maxPairs/4 new partners.
-            var cut = row.Values.Order().ElementAt(row.Count / 4);
-            foreach (var (other, value) in row)
+            foreach (var other in row.Where(kv => kv.Key != b).OrderBy(kv => kv.Value).Take(row.Count / 4).Select(kv => kv.Key).ToArray())
             {
-                if (value <= cut && other != b)
-                {
-                    row.Remove(other);
-                }
+                row.Remove(other);
             }
         }
     }
@@ -140,7 +148,7 @@ public sealed class ItemGraph(int neighbours, int maxPairsPerItem, TimeSpan half
             {
                 foreach (var key in row.Keys.ToArray())
                 {
-                    row[key] *= scale;
+                    row[key] *= (float)scale;
                 }
             }
         }
@@ -155,6 +163,7 @@ public sealed class ItemGraph(int neighbours, int maxPairsPerItem, TimeSpan half
         }
         var size = Math.Max(item + 1, _rows.Length * 2);
         Array.Resize(ref _rows, size);
+        Array.Resize(ref _isDirty, size);
         var marginals = new double[size];
         _marginals.CopyTo(marginals, 0);
         Volatile.Write(ref _marginals, marginals);

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 
 namespace SegmentService.Api.Behaviour;
 
-/// <summary>One entry of a user's trail: an item, the strongest event weight seen for it, and when it was last touched.</summary>
-public readonly record struct TrailEntry(int Item, double Weight, DateTimeOffset At, bool Purchased);
+/// <summary>One entry of a user's trail (12 bytes): an item, the strongest event weight seen for it, whether it was bought.</summary>
+public readonly record struct TrailEntry(int Item, float Weight, bool Purchased);
 
 /// <summary>
 /// Each user's most recent distinct items (at most <c>capacity</c>, newest last), with a small lock per user.
@@ -20,7 +20,7 @@ public sealed class UserTrails(int capacity, int maxUsers)
     /// Records that the user touched the item and returns the trail's other items as they were before (for pairing)
     /// and how much the item's weight rose (0: nothing new, no pairs to count).
     /// </summary>
-    public double Touch(string userId, int item, double weight, DateTimeOffset at, bool purchase, List<TrailEntry> others)
+    public double Touch(string userId, int item, float weight, bool purchase, List<TrailEntry> others)
     {
         others.Clear();
         var trail = _trails.GetOrAdd(userId, static _ => new Trail());
@@ -28,7 +28,7 @@ public sealed class UserTrails(int capacity, int maxUsers)
         {
             trail.LastActive = Interlocked.Increment(ref _tick);
             var index = trail.Entries.FindIndex(e => e.Item == item);
-            var rise = weight;
+            double rise = weight;
             var purchased = purchase;
             if (index >= 0)
             {
@@ -46,7 +46,7 @@ public sealed class UserTrails(int capacity, int maxUsers)
             {
                 trail.Entries.RemoveAt(0);
             }
-            trail.Entries.Add(new TrailEntry(item, weight, at, purchased));
+            trail.Entries.Add(new TrailEntry(item, weight, purchased));
             return rise;
         }
     }
