@@ -37,8 +37,18 @@ public sealed class BehaviourScorer : IScorer, IDisposable
 
     public ValueTask<IReadOnlyList<string>> RecommendAsync(Invoice invoice, ShopHistory history, int count)
     {
+        var scores = Scores(invoice, history);
+        if (_popularity > 0)
+        {
+            CosineScorer.Blend(scores, history, _popularity);
+        }
+        return ValueTask.FromResult(Rank.TopThenPopular(scores, history, Rank.Bought(history, invoice.CustomerId), count));
+    }
+
+    /// <summary>similar affinity + contentWeight × content affinity, by ShopHistory item id.</summary>
+    public Dictionary<int, double> Scores(Invoice invoice, ShopHistory history)
+    {
         var scores = new Dictionary<int, double>();
-        var maxSimilar = 0.0;
         foreach (var c in _sources.ForUser(ServiceScorer.UserId(invoice.CustomerId), 100))
         {
             var weight = c.Source == CandidateSource.Similar ? 1 : _content;
@@ -46,14 +56,9 @@ public sealed class BehaviourScorer : IScorer, IDisposable
             {
                 var id = history.Id(c.ItemId);
                 scores[id] = scores.GetValueOrDefault(id) + weight * c.Affinity;
-                maxSimilar = Math.Max(maxSimilar, scores[id]);
             }
         }
-        if (_popularity > 0)
-        {
-            CosineScorer.Blend(scores, history, _popularity);
-        }
-        return ValueTask.FromResult(Rank.TopThenPopular(scores, history, Rank.Bought(history, invoice.CustomerId), count));
+        return scores;
     }
 
     public ValueTask ObserveAsync(Invoice invoice, IReadOnlyList<string> recommended)

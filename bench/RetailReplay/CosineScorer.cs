@@ -67,7 +67,17 @@ public sealed class UserCfScorer(int recent = 30, int neighbours = 50, double po
 
     public ValueTask<IReadOnlyList<string>> RecommendAsync(Invoice invoice, ShopHistory history, int count)
     {
-        var bought = Rank.Bought(history, invoice.CustomerId);
+        var scores = Scores(invoice, history);
+        if (popularityWeight > 0)
+        {
+            CosineScorer.Blend(scores, history, popularityWeight);
+        }
+        return ValueTask.FromResult(Rank.TopThenPopular(scores, history, Rank.Bought(history, invoice.CustomerId), count));
+    }
+
+    /// <summary>Each item's summed similarity of the peers who bought it.</summary>
+    public Dictionary<int, double> Scores(Invoice invoice, ShopHistory history)
+    {
         var items = Rank.Recent(history, invoice.CustomerId);
         var scores = new Dictionary<int, double>();
         if (history.Customers.TryGetValue(invoice.CustomerId, out var self))
@@ -94,10 +104,6 @@ public sealed class UserCfScorer(int recent = 30, int neighbours = 50, double po
                 }
             }
         }
-        if (popularityWeight > 0)
-        {
-            CosineScorer.Blend(scores, history, popularityWeight);
-        }
-        return ValueTask.FromResult(Rank.TopThenPopular(scores, history, bought, count));
+        return scores;
     }
 }

@@ -4,7 +4,7 @@ using RetailReplay;
 
 // Replays UCI Online Retail invoices (SOURCE.md's filter and split) and prints HitRate@10 / Recall@10 for the
 // service (through HTTP) and the offline baselines, all on the same invoices in the same run.
-// Usage: RetailReplay [--data PATH] [--url URL --key STOREFRONT_KEY --admin-key ADMIN_KEY] [--limit N] [--tune]
+// Usage: RetailReplay [--data PATH] [--url URL --key STOREFRONT_KEY --admin-key ADMIN_KEY] [--limit N] [--tune | --tune-only]
 // Without --url only the offline scorers run.
 
 // A repeated option: the last one wins (the script passes defaults first).
@@ -44,15 +44,18 @@ if (options.ContainsKey("--url"))
     Console.WriteLine($"segmentation {await service.RunSegmentationAsync(TimeSpan.FromMinutes(5))} in {run.Elapsed.TotalSeconds:F1} s");
     scorers.Add(service);
 }
-scorers.Add(new RandomScorer(seed: 20110601));
 scorers.Add(new PopularityScorer());
-scorers.Add(new CoPurchaseCountScorer());
-scorers.Add(new CosineScorer("cosine, last 30 items × 0.9^age"));
-scorers.Add(new CosineScorer("cosine + 0.5 × popularity", popularityWeight: 0.5));
-scorers.Add(new UserCfScorer());
-scorers.Add(new UserCfScorer(popularityWeight: 0.5));
-scorers.Add(new BehaviourScorer("Behaviour sources in process (defaults) + 0.5 × popularity", data, new SegmentService.Api.Behaviour.BehaviourOptions()));
-if (options.ContainsKey("--tune"))
+if (!options.ContainsKey("--tune-only"))
+{
+    scorers.Add(new RandomScorer(seed: 20110601));
+    scorers.Add(new CoPurchaseCountScorer());
+    scorers.Add(new CosineScorer("cosine, last 30 items × 0.9^age"));
+    scorers.Add(new CosineScorer("cosine + 0.5 × popularity", popularityWeight: 0.5));
+    scorers.Add(new UserCfScorer());
+    scorers.Add(new UserCfScorer(popularityWeight: 0.5));
+    scorers.Add(new BehaviourScorer("Behaviour sources in process (defaults) + 0.5 × popularity", data, new SegmentService.Api.Behaviour.BehaviourOptions()));
+}
+if (options.ContainsKey("--tune") || options.ContainsKey("--tune-only"))
 {
     scorers.AddRange(Tuning.Variants(data));
 }

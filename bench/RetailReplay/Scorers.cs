@@ -46,11 +46,13 @@ public sealed class RandomScorer(int seed) : IScorer
 
     public ValueTask<IReadOnlyList<string>> RecommendAsync(Invoice invoice, ShopHistory history, int count)
     {
+        // Items sold so far (other scorers may register catalogue items they propose; those do not shift the draws).
         var bought = Rank.Bought(history, invoice.CustomerId);
+        var sold = Enumerable.Range(0, history.ItemCount).Where(i => history.BasketCount[i] > 0).ToArray();
         var chosen = new HashSet<int>();
-        while (chosen.Count < count && chosen.Count + bought.Count < history.ItemCount)
+        while (chosen.Count < count && chosen.Count + bought.Count < sold.Length)
         {
-            var item = _random.Next(history.ItemCount);
+            var item = sold[_random.Next(sold.Length)];
             if (!bought.Contains(item))
             {
                 chosen.Add(item);
