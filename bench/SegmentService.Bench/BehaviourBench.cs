@@ -71,6 +71,37 @@ internal static class BehaviourBench
         Console.WriteLine($"{events:N0} events for {users:N0} users, {Themes * PerTheme:N0} items written in {clock.Elapsed.TotalSeconds:F1} s");
     }
 
+    /// <summary>The fold alone (no database): the generator's events straight into the model, for profiling.</summary>
+    public static async Task FoldAsync(Dictionary<string, string> options)
+    {
+        var events = options.Int("events", 1_000_000);
+        var users = options.Int("users", events / 20);
+        var model = new BehaviourModel(Options.Create(new BehaviourOptions { MaxPairsPerItem = options.Int("max-pairs", 300), RecentItemsPerUser = options.Int("recent", 50), SeedItems = Math.Min(30, options.Int("recent", 50)) }));
+        var signals = Synthetic(events, users).ToList();
+        var clock = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        await model.LoadAsync(signals.ToAsyncEnumerable(), 50_000, CancellationToken.None);
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Console.WriteLine($"fold: {events:N0} events in {clock.Elapsed.TotalSeconds:F1} s wall, {cpu.TotalSeconds:F1} s CPU; {model.Items.Count:N0} items, {model.Trails.Users:N0} users");
+    }
+
+    private static IEnumerable<BehaviourSignal> Synthetic(int events, int users)
+    {
+        const int Themes = 200, PerTheme = 500;
+        var start = DateTimeOffset.UtcNow.AddDays(-300);
+        var step = TimeSpan.FromDays(300) / events;
+        var random = new Random(7);
+        for (var k = 0; k < events; k++)
+        {
+            var user = random.Next(users);
+            var theme = (user * 7 + (random.NextDouble() < 0.7 ? 0 : 1 + user % 3)) % Themes;
+            var item = theme * PerTheme + (int)(PerTheme * Math.Pow(random.NextDouble(), 3));
+            var roll = random.NextDouble();
+            var type = roll < 0.6 ? EventType.View : roll < 0.8 ? EventType.Click : roll < 0.92 ? EventType.AddToCart : EventType.Purchase;
+            yield return new BehaviourSignal($"user-{user}", type, $"item-{item}", start + step * k);
+        }
+    }
+
     /// <summary>Times what a restart does: read the catalogue and every event of the rebuild window, fold them in, publish neighbours.</summary>
     public static async Task RebuildAsync(Dictionary<string, string> options)
     {

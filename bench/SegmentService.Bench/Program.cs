@@ -23,6 +23,9 @@ switch (args.FirstOrDefault())
     case "behaviour-generate":
         await BehaviourBench.GenerateAsync(options);
         break;
+    case "behaviour-fold":
+        await BehaviourBench.FoldAsync(options);
+        break;
     case "behaviour-rebuild":
         await BehaviourBench.RebuildAsync(options);
         break;

@@ -15,7 +15,7 @@ public sealed class BehaviourOptions : IValidatableObject
     [Range(1, 500, ErrorMessage = "Behaviour:Neighbours must be from 1 to 500.")]
     public int Neighbours { get; set; } = 50;
 
-    /// <summary>Co-occurrence partners kept per item; the weakest quarter is dropped when a row outgrows it.</summary>
+    /// <summary>Co-occurrence partners kept per item: a row that reaches twice this is cut back to its strongest this many.</summary>
     [Range(10, 100_000, ErrorMessage = "Behaviour:MaxPairsPerItem must be from 10 to 100000.")]
     public int MaxPairsPerItem { get; set; } = 300;
 

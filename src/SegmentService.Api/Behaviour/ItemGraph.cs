@@ -20,6 +20,7 @@ public sealed class ItemGraph(int neighbours, int maxPairsPerItem, TimeSpan half
     private double[] _marginals = new double[1024];
     private Neighbour[]?[] _neighbours = new Neighbour[]?[1024];
     private bool[] _isDirty = new bool[1024];
+    private float[] _pruneScratch = new float[256];
     private readonly List<int> _dirty = [];
     private DateTimeOffset? _landmark;
 
@@ -116,10 +117,44 @@ public sealed class ItemGraph(int neighbours, int maxPairsPerItem, TimeSpan half
         var row = _rows[a] ??= [];
         ref var value = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(row, b, out _);
         value += (float)w;
-        if (row.Count > maxPairsPerItem)
+        if (row.Count >= 2 * maxPairsPerItem)
         {
-            // Bounded memory: drop the weakest quarter at once so this runs once per maxPairs/4 new partners.
-            foreach (var other in row.Where(kv => kv.Key != b).OrderBy(kv => kv.Value).Take(row.Count / 4).Select(kv => kv.Key).ToArray())
+            Prune(row, b);
+        }
+    }
+
+    /// <summary>
+    /// Bounded memory: a row that reached 2 × maxPairsPerItem partners is cut back to the strongest maxPairsPerItem
+    /// (ties at the cut broken by enumeration order; <paramref name="keep"/>, just bumped, stays). One sort per
+    /// maxPairsPerItem new partners keeps the cost per pair constant.
+    /// </summary>
+    private void Prune(Dictionary<int, float> row, int keep)
+    {
+        if (_pruneScratch.Length < row.Count)
+        {
+            _pruneScratch = new float[row.Count * 2];
+        }
+        var n = 0;
+        foreach (var weight in row.Values)
+        {
+            _pruneScratch[n++] = weight;
+        }
+        Array.Sort(_pruneScratch, 0, n);
+        var cut = _pruneScratch[n - maxPairsPerItem];
+        foreach (var (other, weight) in row)
+        {
+            if (weight < cut && other != keep)
+            {
+                row.Remove(other);
+            }
+        }
+        foreach (var (other, weight) in row)
+        {
+            if (row.Count <= maxPairsPerItem)
+            {
+                break;
+            }
+            if (weight <= cut && other != keep)
             {
                 row.Remove(other);
             }
