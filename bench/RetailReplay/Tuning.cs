@@ -10,8 +10,8 @@ public static class Tuning
         new BehaviourScorer("behaviour: similar only (no popularity)", data, new BehaviourOptions(), popularityWeight: 0),
         new BehaviourScorer("behaviour: similar + 0.2 content + 0.5 pop", data, new BehaviourOptions(), contentWeight: 0.2),
         new BehaviourScorer("behaviour: MaxPairsPerItem 1000", data, new BehaviourOptions { MaxPairsPerItem = 1000 }),
-        new BehaviourScorer("behaviour: half-life 60 d", data, new BehaviourOptions { HalfLife = TimeSpan.FromDays(60) }),
-        new HybridScorer("hybrid: item CF + 1.0 user CF + 0.7 pop", new BehaviourScorer("", data, new BehaviourOptions()), new UserCfScorer(), 1.0, 0.7),
-        new HybridScorer("hybrid: item CF (60 d) + 1.0 user CF + 0.7 pop", new BehaviourScorer("", data, new BehaviourOptions { HalfLife = TimeSpan.FromDays(60) }), new UserCfScorer(), 1.0, 0.7),
+        new BehaviourScorer("behaviour: half-life 180 d", data, new BehaviourOptions { HalfLife = TimeSpan.FromDays(180) }),
+        new HybridScorer("hybrid: item CF (180 d) + 1.0 user CF + 0.7 pop", new BehaviourScorer("", data, new BehaviourOptions { HalfLife = TimeSpan.FromDays(180) }), new UserCfScorer(), 1.0, 0.7),
+        new HybridScorer("hybrid: item CF (defaults) + 1.0 user CF + 0.7 pop", new BehaviourScorer("", data, new BehaviourOptions()), new UserCfScorer(), 1.0, 0.7),
     ];
 }

@@ -33,7 +33,7 @@ public sealed class BehaviourOptions : IValidatableObject
 
     /// <summary>Age at which a co-occurrence counts half (measured in event time, not wall-clock time).</summary>
     [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00", ErrorMessage = "Behaviour:HalfLife must be from 1 hour to 3650 days.")]
-    public TimeSpan HalfLife { get; set; } = TimeSpan.FromDays(180);
+    public TimeSpan HalfLife { get; set; } = TimeSpan.FromDays(60);
 
     /// <summary>Weight of the k-th newest seed item is AgeDecay^k.</summary>
     [Range(0.01, 1.0, ErrorMessage = "Behaviour:AgeDecay must be greater than 0 and at most 1.")]

@@ -40,7 +40,7 @@ public sealed class ItemToItemTests : IAsyncLifetime
     [Fact]
     public async Task RecentCoPurchasesOutrankOlderOnesOfTheSameCount()
     {
-        // Same number of buyers with "tent" for both, but the stove pairs are a year newer (half-life 180 days).
+        // Same number of buyers with "tent" for both, but the stove pairs are a year newer (default half-life 60 days).
         await _shop.BasketsAsync("old", 10, Day0, "tent", "lamp");
         await _shop.BasketsAsync("new", 10, Day0.AddDays(365), "tent", "stove");
 
