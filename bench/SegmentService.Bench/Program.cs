@@ -5,6 +5,8 @@ using SegmentService.Bench;
 //   ingest  --url http://127.0.0.1:5080 --key KEY [--batches 200] [--batch 500] [--users 20000] [--concurrency 4]
 //   scale-generate --db CONNSTRING [--users 1000000]
 //   scale-run      --db CONNSTRING [--k 8 | --krange 4-12] [--runs 1]
+//   behaviour-generate --db CONNSTRING [--events 10000000] [--users 500000]
+//   behaviour-rebuild  --db CONNSTRING
 var options = Args.Parse(args.Skip(1));
 var total = Stopwatch.StartNew();
 switch (args.FirstOrDefault())
@@ -18,8 +20,17 @@ switch (args.FirstOrDefault())
     case "scale-run":
         await ScaleBench.RunAsync(options);
         break;
+    case "behaviour-generate":
+        await BehaviourBench.GenerateAsync(options);
+        break;
+    case "behaviour-fold":
+        await BehaviourBench.FoldAsync(options);
+        break;
+    case "behaviour-rebuild":
+        await BehaviourBench.RebuildAsync(options);
+        break;
     default:
-        Console.Error.WriteLine("usage: SegmentService.Bench ingest|scale-generate|scale-run [--option value ...] (see bench/README.md)");
+        Console.Error.WriteLine("usage: SegmentService.Bench ingest|scale-generate|scale-run|behaviour-generate|behaviour-rebuild [--option value ...] (see bench/README.md)");
         return 2;
 }
 Console.WriteLine($"done in {total.Elapsed.TotalSeconds:F1} s, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB");

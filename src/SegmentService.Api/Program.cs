@@ -1,3 +1,4 @@
+using SegmentService.Api.Behaviour;
 using SegmentService.Api.Catalog;
 using SegmentService.Api.Dashboard;
 using SegmentService.Api.Demo;
@@ -24,6 +25,7 @@ builder.Services.AddHealth();
 builder.Services.AddServiceMetrics();
 builder.Services.AddEvents();
 builder.Services.AddCatalog();
+builder.Services.AddBehaviour();
 builder.Services.AddPolicy();
 builder.Services.AddRecommendations();
 builder.Services.AddFeedback();

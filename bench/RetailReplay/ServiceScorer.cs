@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace RetailReplay;
+
+/// <summary>The service under test, through HTTP: GET /recommend before, purchase feedback for hits and the invoice's events after.</summary>
+public sealed class ServiceScorer(HttpClient http, string adminKey) : IScorer
+{
+    private readonly Dictionary<string, string> _recommendationIds = new(StringComparer.Ordinal);
+
+    public string Name => "service (GET /recommend)";
+    public bool AskAlways => true;
+    public int Requests { get; private set; }
+    public int FeedbackSent { get; private set; }
+
+    public static string UserId(string customer) => "c" + customer;
+
+    public async Task LoadCatalogueAsync(RetailData data)
+    {
+        foreach (var chunk in data.Catalogue.OrderBy(c => c.Key, StringComparer.Ordinal).Chunk(1000))
+        {
+            var items = chunk.Select(c => new
+            {
+                itemId = c.Key,
+                category = RetailData.CategoryOf(c.Value.Description),
+                price = c.Value.Price,
+                inStock = true,
+                title = c.Value.Description,
+            });
+            using var response = await http.PostAsJsonAsync("/items", new { items });
+            await EnsureAsync(response);
+        }
+    }
+
+    public async Task PostEventsAsync(IEnumerable<Invoice> invoices)
+    {
+        foreach (var chunk in invoices.SelectMany(Events).Chunk(1000))
+        {
+            using var response = await http.PostAsJsonAsync("/events", new { events = chunk });
+            await EnsureAsync(response);
+            Requests++;
+        }
+    }
+
+    public async Task<string> RunSegmentationAsync(TimeSpan timeout)
+    {
+        using var start = new HttpRequestMessage(HttpMethod.Post, "/admin/segmentation/runs");
+        start.Headers.Add("X-Api-Key", adminKey);
+        using var started = await http.SendAsync(start);
+        await EnsureAsync(started);
+        var runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetInt64();
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            using var poll = new HttpRequestMessage(HttpMethod.Get, $"/admin/segmentation/runs/{runId}");
+            poll.Headers.Add("X-Api-Key", adminKey);
+            using var response = await http.SendAsync(poll);
+            await EnsureAsync(response);
+            var run = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var status = run.GetProperty("status").GetString();
+            if (status != "running")
+            {
+                return $"run {runId} {status}, k={run.GetProperty("k")}, users={run.GetProperty("users")}";
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"segmentation run {runId} did not finish within {timeout}");
+    }
+
+    public async ValueTask<IReadOnlyList<string>> RecommendAsync(Invoice invoice, ShopHistory history, int count)
+    {
+        using var response = await http.GetAsync($"/recommend?userId={Uri.EscapeDataString(UserId(invoice.CustomerId))}&count={count}");
+        await EnsureAsync(response);
+        Requests++;
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        _recommendationIds[invoice.InvoiceNo] = body.GetProperty("recommendationId").GetString()!;
+        return body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()!).ToList();
+    }
+
+    public async ValueTask ObserveAsync(Invoice invoice, IReadOnlyList<string> recommended)
+    {
+        if (_recommendationIds.Remove(invoice.InvoiceNo, out var recommendationId))
+        {
+            foreach (var line in invoice.Lines.Where(l => recommended.Contains(l.StockCode)).DistinctBy(l => l.StockCode))
+            {
+                using var response = await http.PostAsJsonAsync("/feedback/purchase",
+                    new { recommendationId, itemId = line.StockCode, amount = line.Quantity * line.UnitPrice });
+                await EnsureAsync(response);
+                Requests++;
+                FeedbackSent++;
+            }
+        }
+        await PostEventsAsync([invoice]);
+    }
+
+    private static IEnumerable<object> Events(Invoice invoice) => invoice.Lines.Select((l, n) => new
+    {
+        eventId = string.Create(CultureInfo.InvariantCulture, $"{l.InvoiceNo}-{n}"),
+        userId = UserId(l.CustomerId),
+        type = "purchase",
+        itemId = l.StockCode,
+        occurredAt = new DateTimeOffset(l.At, TimeSpan.Zero),
+        value = l.Quantity * l.UnitPrice,
+        quantity = l.Quantity,
+        sessionId = l.InvoiceNo,
+        source = "retail-replay",
+    });
+
+    private static async Task EnsureAsync(HttpResponseMessage response)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            throw new HttpRequestException($"{(int)response.StatusCode} from {response.RequestMessage?.RequestUri}: {body}");
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using Microsoft.Extensions.Options;
+
+namespace SegmentService.Api.Behaviour;
+
+/// <summary>Which source proposed a candidate; the names are those of API.md's <c>source</c> field.</summary>
+public enum CandidateSource
+{
+    /// <summary>Item-to-item CF: a neighbour of the user's recent items.</summary>
+    Similar,
+    /// <summary>Attribute match with the user's profile (category shares, spend level, title words).</summary>
+    Content,
+}
+
+/// <summary>A proposed item, its source, and the user's affinity to it from that source (0–1, 1 = the source's best).</summary>
+public readonly record struct Candidate(string ItemId, CandidateSource Source, double Affinity)
+{
+    public string SourceName => Source == CandidateSource.Similar ? "similar" : "content";
+}
+
+/// <summary>
+/// The request-path entry point: CF neighbours of the user's recent items and content matches, each a bounded amount of
+/// work (seed items × neighbours, top categories × list length) whatever the catalogue size. Thread-safe; takes only
+/// the user's own trail lock, for a copy. Items the user bought within their trail are left out; the caller still
+/// applies its own filters (stock, exclude, all past purchases, category).
+/// </summary>
+public sealed class CandidateSources(BehaviourModel model, IOptions<BehaviourOptions> options) : IDisposable
+{
+    private readonly ThreadLocal<Scratch> _scratch = new(() => new Scratch());
+
+    /// <summary>
+    /// Up to <paramref name="max"/> <c>similar</c> candidates, then up to <paramref name="max"/> <c>content</c> ones not
+    /// already proposed, each group best first. Empty for a user with no events.
+    /// </summary>
+    public IReadOnlyList<Candidate> ForUser(string userId, int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        var scratch = _scratch.Value!;
+        scratch.Clear();
+        if (!model.Trails.CopyTo(userId, scratch.Trail))
+        {
+            return [];
+        }
+        var result = new List<Candidate>(2 * max);
+        Similar(scratch, max, result);
+        Content(scratch, max, result);
+        return result;
+    }
+
+    public void Dispose() => _scratch.Dispose();
+
+    private void Similar(Scratch scratch, int max, List<Candidate> result)
+    {
+        var o = options.Value;
+        var trail = scratch.Trail;
+        var weight = 1.0;
+        for (var k = trail.Count - 1; k >= 0 && k >= trail.Count - o.SeedItems; k--, weight *= o.AgeDecay)
+        {
+            var seed = trail[k];
+            foreach (var n in model.Graph.NeighboursOf(seed.Item))
+            {
+                scratch.Scores[n.Item] = scratch.Scores.GetValueOrDefault(n.Item) + weight * seed.Weight * n.Score;
+            }
+        }
+        foreach (var entry in trail)
+        {
+            if (entry.Purchased)
+            {
+                scratch.Scores.Remove(entry.Item);
+            }
+        }
+        TakeBest(scratch, max, CandidateSource.Similar, result);
+    }
+
+    private void Content(Scratch scratch, int max, List<Candidate> result)
+    {
+        var o = options.Value;
+        var profile = scratch.Profile;
+        profile.Build(scratch.Trail, model.Content);
+        if (profile.Total <= 0)
+        {
+            return;
+        }
+        foreach (var (category, share) in profile.TopCategories(o.ContentCategories))
+        {
+            if (model.Content.ListsOf(category) is not { } lists)
+            {
+                continue;
+            }
+            foreach (var list in (ReadOnlySpan<int[]>)[lists.Engaged, lists.Newest])
+            {
+                foreach (var item in list)
+                {
+                    if (profile.Purchased.Contains(item) || scratch.Proposed.Contains(item) || model.Content.Of(item) is not { InStock: true } a)
+                    {
+                        continue;
+                    }
+                    scratch.Scores[item] = share * profile.PriceMatch(a.LogPrice) * (0.3 + 0.7 * profile.WordMatch(a.Words));
+                }
+            }
+        }
+        TakeBest(scratch, max, CandidateSource.Content, result);
+    }
+
+    private void TakeBest(Scratch scratch, int max, CandidateSource source, List<Candidate> result)
+    {
+        var top = scratch.Top;
+        foreach (var (item, score) in scratch.Scores)
+        {
+            if (score <= 0 || scratch.Proposed.Contains(item))
+            {
+                continue;
+            }
+            top.Enqueue(item, (score, -item));
+            if (top.Count > max)
+            {
+                top.Dequeue();
+            }
+        }
+        var start = result.Count;
+        var best = 0.0;
+        while (top.TryDequeue(out var item, out var key))
+        {
+            result.Insert(start, new Candidate(model.Items.Name(item), source, key.Score));
+            scratch.Proposed.Add(item);
+            best = key.Score;
+        }
+        for (var i = start; i < result.Count; i++)
+        {
+            result[i] = result[i] with { Affinity = result[i].Affinity / best };
+        }
+        scratch.Scores.Clear();
+    }
+
+    private sealed class Scratch
+    {
+        public List<TrailEntry> Trail { get; } = new(64);
+        public Dictionary<int, double> Scores { get; } = new(2048);
+        public HashSet<int> Proposed { get; } = [];
+        public PriorityQueue<int, (double Score, int Tie)> Top { get; } = new();
+        public UserContentProfile Profile { get; } = new();
+
+        public void Clear()
+        {
+            Scores.Clear();
+            Proposed.Clear();
+            Top.Clear();
+        }
+    }
+}
