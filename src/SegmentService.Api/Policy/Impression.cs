@@ -23,6 +23,9 @@ public sealed class Impression
     /// <summary>Each shown item's prior at serving time: the starting value of its cell if this impression is its first.</summary>
     public required double[] Priors { get; init; }
 
+    /// <summary>Which source proposed each shown item: segment, explore, similar or content (the blend learns from the last two).</summary>
+    public required string[] Sources { get; init; }
+
     /// <summary>Candidates the request filtered out beyond stock and category: its `exclude` list and the user's purchases.</summary>
     public required string[] Excluded { get; init; }
     public DateTimeOffset CreatedAt { get; init; }

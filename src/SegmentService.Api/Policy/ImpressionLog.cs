@@ -21,13 +21,13 @@ public sealed class ImpressionLog(
 {
     private const string CopySql = """
         COPY impressions (recommendation_id, user_id, segment_key, run_id, policy_version, category,
-                          item_ids, scores, propensities, explored, priors, excluded, created_at)
+                          item_ids, scores, propensities, explored, priors, sources, excluded, created_at)
         FROM STDIN (FORMAT BINARY)
         """;
 
     private const string SelectSql = """
         SELECT recommendation_id, user_id, segment_key, run_id, policy_version, category, item_ids, scores,
-               propensities, explored, priors, excluded, created_at
+               propensities, explored, priors, sources, excluded, created_at
         FROM impressions
         """;
 
@@ -195,8 +195,9 @@ public sealed class ImpressionLog(
         Propensities = reader.GetFieldValue<double[]>(8),
         Explored = reader.GetFieldValue<bool[]>(9),
         Priors = reader.GetFieldValue<double[]>(10),
-        Excluded = reader.GetFieldValue<string[]>(11),
-        CreatedAt = new DateTimeOffset(reader.GetFieldValue<DateTime>(12), TimeSpan.Zero),
+        Sources = reader.GetFieldValue<string[]>(11),
+        Excluded = reader.GetFieldValue<string[]>(12),
+        CreatedAt = new DateTimeOffset(reader.GetFieldValue<DateTime>(13), TimeSpan.Zero),
     };
 
     /// <summary>Waits for queued impressions and writes them, batch by batch, until stopped; then writes what is left.</summary>
@@ -296,6 +297,7 @@ public sealed class ImpressionLog(
             importer.Write(i.Propensities, NpgsqlDbType.Array | NpgsqlDbType.Double);
             importer.Write(i.Explored, NpgsqlDbType.Array | NpgsqlDbType.Boolean);
             importer.Write(i.Priors, NpgsqlDbType.Array | NpgsqlDbType.Double);
+            importer.Write(i.Sources, NpgsqlDbType.Array | NpgsqlDbType.Text);
             importer.Write(i.Excluded, NpgsqlDbType.Array | NpgsqlDbType.Text);
             importer.Write(i.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
         }

@@ -21,7 +21,7 @@ public sealed class OutcomeSweeper(
     private const int BatchSize = 5000;
 
     private const string ImpressionsSql = """
-        SELECT i.recommendation_id, i.created_at, i.segment_key, i.item_ids, i.priors,
+        SELECT i.recommendation_id, i.created_at, i.segment_key, i.item_ids, i.priors, i.sources,
                CASE WHEN $5 THEN (
                    SELECT n.segment_key FROM impressions n
                    WHERE n.user_id = i.user_id AND (n.created_at, n.recommendation_id) > (i.created_at, i.recommendation_id)
@@ -141,13 +141,19 @@ public sealed class OutcomeSweeper(
             }
             var prior = i < impression.Priors.Length ? impression.Priors[i] : _options.DefaultPrior;
             row.Settle(item, prior, reward + bootstrap, _rule);
+            // What the items a candidate source proposed earn, per segment: the blend's learnt weight of that source.
+            if (i < impression.Sources.Length && PolicyScorer.IsBlendedSource(impression.Sources[i]))
+            {
+                table.Row(QTable.SourcesKey(impression.SegmentKey)).Settle(impression.Sources[i], prior, reward, _rule);
+            }
             // The same target as the row's totals: a restart rebuilds the shop's totals as the sum of the rows'.
             global.AddToTotals(reward + bootstrap);
         }
         impressions.Settled(impression.RecommendationId);
     }
 
-    private sealed record SettleRow(string RecommendationId, DateTimeOffset CreatedAt, string SegmentKey, string[] ItemIds, double[] Priors, string? NextSegmentKey);
+    private sealed record SettleRow(
+        string RecommendationId, DateTimeOffset CreatedAt, string SegmentKey, string[] ItemIds, double[] Priors, string[] Sources, string? NextSegmentKey);
 
     private async Task<List<SettleRow>> ReadAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
@@ -168,7 +174,8 @@ public sealed class OutcomeSweeper(
                 reader.GetString(2),
                 reader.GetFieldValue<string[]>(3),
                 reader.GetFieldValue<double[]>(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5)));
+                reader.GetFieldValue<string[]>(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6)));
         }
         return rows;
     }

@@ -20,6 +20,24 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
 
     public ExplorationKind Exploration => _options.Exploration;
 
+    /// <summary>Source names whose weight the blend learns (API.md's `source` values for per-user candidates).</summary>
+    public static bool IsBlendedSource(string source) => source is "similar" or "content";
+
+    /// <summary>
+    /// How much a candidate source adds for an item it proposes with affinity 1, learnt per segment: the reward per
+    /// impression of the items that source proposed and the segment was shown, above the segment's level,
+    ///   lift(s, src) = max(0, Q_served(s, src) − level(s)),
+    /// the source's cell starting at the segment's level (so at 0). No optimism: a source's items are shown anyway
+    /// whenever the segment's own values or exploration pick them, and each such impression teaches the cell; an
+    /// optimistic start would push every proposal of every user ahead of the items the segment already knows to pay.
+    /// </summary>
+    public double SourceLift(QTable table, string segmentKey, string source)
+    {
+        var level = priors.Level(segmentKey);
+        var cell = table.TryGetRow(QTable.SourcesKey(segmentKey), out var row) && row.TryGet(source, out var found) ? found : default;
+        return Math.Max(0, _rule.Serve(cell, level).Mean - level);
+    }
+
     public void Score(QTable table, string segmentKey, ReadOnlySpan<string> candidates, Span<double> priorValues, Span<double> means, Span<double> selection)
     {
         var n = candidates.Length;

@@ -218,7 +218,13 @@ public sealed class QTable
 
     public bool TryGetRow(string segmentKey, out QRow row) => _rows.TryGetValue(segmentKey, out row!);
 
-    public IReadOnlyList<string> Keys => [.. _rows.Keys.Where(k => k != GlobalKey)];
+    /// <summary>The row holding what the candidate sources earn in a segment (one cell per source name).</summary>
+    public static string SourcesKey(string segmentKey) => segmentKey + SourcesSuffix;
+
+    private const string SourcesSuffix = "\u0001sources";
+
+    /// <summary>Segment keys (not the shop-wide row, not the per-segment source rows).</summary>
+    public IReadOnlyList<string> Keys => [.. _rows.Keys.Where(k => k != GlobalKey && !k.EndsWith(SourcesSuffix, StringComparison.Ordinal))];
 
     /// <summary>Each row copied under its own lock, in key order.</summary>
     public IReadOnlyList<QRowSnapshot> Snapshot() =>

@@ -130,7 +130,7 @@ public static class FeatureBuilder
         for (long i = 0; i < matrix.LongLength; i++)
         {
             var f = (int)(i % d);
-            matrix[i] = Clip((matrix[i] - specs[f].Mean) / specs[f].StdDev);
+            matrix[i] = (float)((matrix[i] - specs[f].Mean) / specs[f].StdDev);
         }
         return (matrix, specs);
     }
@@ -141,17 +141,9 @@ public static class FeatureBuilder
         Raw(table, row, categoryColumns, output);
         for (var f = 0; f < specs.Count; f++)
         {
-            output[f] = Clip((Transform(output[f], specs[f].Transform) - specs[f].Mean) / specs[f].StdDev);
+            output[f] = (float)((Transform(output[f], specs[f].Transform) - specs[f].Mean) / specs[f].StdDev);
         }
     }
-
-    /// <summary>
-    /// z-scores are clipped at ±<see cref="MaxZ"/>: a handful of extreme users (one huge spender, a burst of views) would
-    /// otherwise sit so far out that the silhouette prefers "them against everyone" (K = 2) to the shop's real groups.
-    /// </summary>
-    public const double MaxZ = 3;
-
-    private static float Clip(double z) => (float)Math.Clamp(z, -MaxZ, MaxZ);
 
     /// <summary>The top categories a scaling was fitted with, from its share feature names.</summary>
     public static IReadOnlyList<string> CategoriesOf(IReadOnlyList<FeatureSpec> specs) =>

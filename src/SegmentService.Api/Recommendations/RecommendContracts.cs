@@ -16,9 +16,9 @@ public sealed record RecommendResponse(
 /// <param name="Score">The segment's estimated reward per impression of the item (Q, or its prior). <example>0.42</example></param>
 /// <param name="Propensity">Probability that the policy put this item in this slot, given the slot's remaining candidates. <example>0.93</example></param>
 /// <param name="Explored">True when the item is not in the greedy slate (the best estimates): chosen for its uncertainty or at random. <example>false</example></param>
-public sealed record RecommendedItem(string ItemId, double Score, double Propensity, bool Explored)
+/// <param name="Source">Which candidate source proposed it: `segment` (the segment's learnt values), `similar` (item-to-item CF from the user's recent items), `content` (attribute match with the user's profile) or `explore`. <example>segment</example></param>
+public sealed record RecommendedItem(string ItemId, double Score, double Propensity, bool Explored, string Source)
 {
-    /// <summary>Which candidate source proposed it: `segment` (the segment's learnt values) or `explore`.</summary>
-    /// <example>segment</example>
-    public string Source => Explored ? "explore" : "segment";
+    public const string SegmentSource = "segment";
+    public const string ExploreSource = "explore";
 }

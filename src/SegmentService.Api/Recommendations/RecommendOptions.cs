@@ -17,7 +17,7 @@ public sealed class RecommendOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Recommend:CatalogRefreshInterval must be from 1 second to 1 day.")]
     public TimeSpan CatalogRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Most impressions written in one COPY.</summary>
-    [Range(1, 100_000, ErrorMessage = "Recommend:ImpressionBatchSize must be from 1 to 100000.")]
-    public int ImpressionBatchSize { get; set; } = 2000;
+    /// <summary>How many candidates each of the user's own sources (similar, content) may propose per request.</summary>
+    [Range(0, 500, ErrorMessage = "Recommend:UserCandidates must be from 0 to 500.")]
+    public int UserCandidates { get; set; } = 50;
 }

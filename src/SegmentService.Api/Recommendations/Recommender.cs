@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
+using SegmentService.Api.Behaviour;
 using SegmentService.Api.Policy;
 using SegmentService.Api.Segmentation;
 
@@ -7,7 +8,9 @@ namespace SegmentService.Api.Recommendations;
 
 /// <summary>
 /// Answers /recommend from memory: candidates (in stock, in the category, not excluded, not bought), the segment's
-/// scores (<see cref="PolicyScorer"/>), a slate with exploration and exact propensities, and a queued impression.
+/// scores (<see cref="PolicyScorer"/>), the user's own candidates (CF neighbours of their recent items, content matches)
+/// blended in with the weight each source earned in the segment, a slate with exploration and exact propensities,
+/// and a queued impression.
 /// </summary>
 public sealed class Recommender(
     ISegmentDirectory directory,
@@ -16,6 +19,7 @@ public sealed class Recommender(
     QTable table,
     PolicyScorer scorer,
     ImpressionLog impressions,
+    CandidateSources userSources,
     IPolicyRandom random,
     IOptions<PolicyOptions> policyOptions,
     IOptions<RecommendOptions> recommendOptions,
@@ -50,6 +54,7 @@ public sealed class Recommender(
             var means = buffer.AsSpan(n, n);
             var selection = buffer.AsSpan(2 * n, n);
             scorer.Score(table, assignment.SegmentKey, candidates, priors, means, selection);
+            var proposedBy = Blend(userId, assignment.SegmentKey, candidates, means, selection);
             var kind = _policy.Exploration == ExplorationKind.Softmax ? ExplorationKind.Softmax : ExplorationKind.EpsilonGreedy;
             var picks = SlateSelector.Select(selection, count, kind, _policy.Epsilon, _policy.Temperature, random);
             // An item counts as explored when it is not among the slate's worth of best means (the greedy slate).
@@ -61,7 +66,9 @@ public sealed class Recommender(
             for (var i = 0; i < picks.Length; i++)
             {
                 var index = picks[i].Index;
-                items[i] = new RecommendedItem(candidates[index], means[index], picks[i].Propensity, means[index] < greedyFloor);
+                var explored = means[index] < greedyFloor;
+                var source = proposedBy?.GetValueOrDefault(index) ?? (explored ? RecommendedItem.ExploreSource : RecommendedItem.SegmentSource);
+                items[i] = new RecommendedItem(candidates[index], means[index], picks[i].Propensity, explored, source);
                 shownPriors[i] = priors[index];
             }
             var response = new RecommendResponse(
@@ -83,6 +90,7 @@ public sealed class Recommender(
                 Propensities = [.. items.Select(i => i.Propensity)],
                 Explored = [.. items.Select(i => i.Explored)],
                 Priors = shownPriors,
+                Sources = [.. items.Select(i => i.Source)],
                 Excluded = excluded,
                 CreatedAt = now,
             });
@@ -92,6 +100,48 @@ public sealed class Recommender(
         {
             ArrayPool<double>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Adds to each candidate the user's own sources propose affinity × the lift that source earned in the segment
+    /// (<see cref="PolicyScorer.SourceLift"/>); returns which candidate indices a source proposed, null when none.
+    /// </summary>
+    private Dictionary<int, string>? Blend(string userId, string segmentKey, string[] candidates, Span<double> means, Span<double> selection)
+    {
+        var proposals = _options.UserCandidates > 0 ? userSources.ForUser(userId, _options.UserCandidates) : [];
+        if (proposals.Count == 0)
+        {
+            return null;
+        }
+        var lifts = new Dictionary<CandidateSource, double>();
+        var byItem = new Dictionary<string, double>(proposals.Count, StringComparer.Ordinal);
+        var sourceOf = new Dictionary<string, string>(proposals.Count, StringComparer.Ordinal);
+        foreach (var p in proposals)
+        {
+            if (!lifts.TryGetValue(p.Source, out var lift))
+            {
+                lift = scorer.SourceLift(table, segmentKey, p.SourceName);
+                lifts[p.Source] = lift;
+            }
+            // An item two sources propose keeps the larger contribution and the name of the source that gave it.
+            var bonus = p.Affinity * lift;
+            if (!byItem.TryGetValue(p.ItemId, out var existing) || bonus > existing)
+            {
+                byItem[p.ItemId] = bonus;
+                sourceOf[p.ItemId] = p.SourceName;
+            }
+        }
+        var proposed = new Dictionary<int, string>();
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            if (byItem.TryGetValue(candidates[i], out var bonus))
+            {
+                means[i] += bonus;
+                selection[i] += bonus;
+                proposed[i] = sourceOf[candidates[i]];
+            }
+        }
+        return proposed;
     }
 
     private static double KthLargest(ReadOnlySpan<double> values, int k)

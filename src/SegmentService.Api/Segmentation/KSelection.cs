@@ -3,6 +3,13 @@ namespace SegmentService.Api.Segmentation;
 /// <summary>Chooses K from a range by the silhouette of seeded fits on a sample, keeping every K's scores.</summary>
 public static class KSelection
 {
+    /// <summary>
+    /// The sample K is chosen on has its z-scores clipped at ±this: a few extreme users (one huge spender, a burst of
+    /// views) would otherwise sit so far out that the silhouette prefers "them against everyone" to the shop's real
+    /// groups (a planted shop of 4 taste groups came out as K = 2). The final fit uses the unclipped features.
+    /// </summary>
+    public const float MaxZ = 3;
+
     /// <summary>K and the scores of every K tried (none when the range is a single K).</summary>
     public static (int K, List<KScore> Scores) Choose(float[] sample, int d, int[] silhouetteRows, int kMin, int kMax, int seed)
     {
@@ -11,16 +18,23 @@ public static class KSelection
         {
             return (kMin, scores);
         }
+        sample = Array.ConvertAll(sample, z => Math.Clamp(z, -MaxZ, MaxZ));
         var k = kMin;
         var best = double.NegativeInfinity;
         for (var candidate = kMin; candidate <= Math.Min(kMax, sample.Length / d - 1); candidate++)
         {
             var trial = KMeansFitter.FitBest(sample, d, candidate, seed, withModel: false);
             var (labels, distances) = ClusterMath.AssignAll(sample, d, trial.Centroids);
+            var sizes = new int[trial.Centroids.Length];
+            foreach (var label in labels)
+            {
+                sizes[label]++;
+            }
             var score = new KScore(candidate,
                 ClusterMath.Silhouette(sample, d, silhouetteRows, labels, trial.Centroids.Length),
                 ClusterMath.DaviesBouldin(sample, d, labels, trial.Centroids),
-                ClusterMath.Inertia(distances));
+                ClusterMath.Inertia(distances),
+                labels.Length > 0 ? sizes.Min() / (double)labels.Length : 0);
             scores.Add(score);
             // Ties go to the smaller K.
             if (score.Silhouette > best + 1e-9)

@@ -31,6 +31,7 @@ public sealed class ImpressionLogTests : IAsyncLifetime
         Propensities = [.. items.Select(_ => 0.5)],
         Explored = [.. items.Select(_ => false)],
         Priors = [.. items.Select(_ => 0.1)],
+        Sources = [.. items.Select(_ => "segment")],
         Excluded = [],
         CreatedAt = at,
     };

@@ -246,6 +246,11 @@ namespace SegmentService.Api.Storage.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("segment_key");
 
+                    b.PrimitiveCollection<string[]>("Sources")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("sources");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(128)
