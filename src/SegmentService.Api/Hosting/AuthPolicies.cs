@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 namespace SegmentService.Api.Hosting;
@@ -23,7 +24,14 @@ public static class AuthPolicies
         services.AddAuthorizationBuilder()
             .AddPolicy(Frontend, policy => policy.RequireRole(ApiKeyRoles.Frontend, ApiKeyRoles.Storefront, ApiKeyRoles.Admin))
             .AddPolicy(Storefront, policy => policy.RequireRole(ApiKeyRoles.Storefront, ApiKeyRoles.Admin))
-            .AddPolicy(Admin, policy => policy.RequireRole(ApiKeyRoles.Admin));
+            .AddPolicy(Admin, policy => policy.RequireRole(ApiKeyRoles.Admin))
+            // A route that forgets RequireAuthorization is admin-only rather than public. A path no endpoint
+            // matches only needs a valid key, so it still answers 404 to any caller with one.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder()
+                .RequireAuthenticatedUser()
+                .RequireAssertion(context =>
+                    (context.Resource is HttpContext http && http.GetEndpoint() is null) || context.User.IsInRole(ApiKeyRoles.Admin))
+                .Build());
         return services;
     }
 

@@ -16,9 +16,18 @@ public static class MetricsEndpoint
         return app;
     }
 
-    public static IEndpointRouteBuilder MapMetricsEndpoint(this IEndpointRouteBuilder app)
+    /// <summary>/metrics needs an admin key when <c>Metrics:RequireAdminKey</c> is true (unset: true in Production).</summary>
+    public static WebApplication MapMetricsEndpoint(this WebApplication app)
     {
-        app.MapMetrics("/metrics").AllowAnonymous().WithTags("Platform");
+        var endpoint = app.MapMetrics("/metrics").WithTags("Platform");
+        if (app.Configuration.GetValue<bool?>("Metrics:RequireAdminKey") ?? app.Environment.IsProduction())
+        {
+            endpoint.RequireAuthorization(AuthPolicies.Admin);
+        }
+        else
+        {
+            endpoint.AllowAnonymous();
+        }
         return app;
     }
 }
