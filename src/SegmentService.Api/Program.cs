@@ -36,9 +36,9 @@ builder.Services.AddSegmentation();
 var app = builder.Build();
 
 app.UseSecurityHeaders();
+app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseRequestLogging();
 app.UseRequestMetrics();
 app.UseRequestBodyLimit();
 app.UseCors();

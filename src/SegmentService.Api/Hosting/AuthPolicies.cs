@@ -25,12 +25,13 @@ public static class AuthPolicies
             .AddPolicy(Frontend, policy => policy.RequireRole(ApiKeyRoles.Frontend, ApiKeyRoles.Storefront, ApiKeyRoles.Admin))
             .AddPolicy(Storefront, policy => policy.RequireRole(ApiKeyRoles.Storefront, ApiKeyRoles.Admin))
             .AddPolicy(Admin, policy => policy.RequireRole(ApiKeyRoles.Admin))
-            // A route that forgets RequireAuthorization is admin-only rather than public. A path no endpoint
-            // matches only needs a valid key, so it still answers 404 to any caller with one.
+            // A route that forgets RequireAuthorization is admin-only rather than public. A request no route
+            // matches (404, or routing's own 405/415 endpoints) only needs a valid key, so any caller with one
+            // still gets the real status.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder()
                 .RequireAuthenticatedUser()
                 .RequireAssertion(context =>
-                    (context.Resource is HttpContext http && http.GetEndpoint() is null) || context.User.IsInRole(ApiKeyRoles.Admin))
+                    (context.Resource is HttpContext http && http.GetEndpoint() is not RouteEndpoint) || context.User.IsInRole(ApiKeyRoles.Admin))
                 .Build());
         return services;
     }

@@ -66,16 +66,22 @@ public sealed class DatabaseOutageTracker(
         }
     }
 
-    /// <summary>Records a request refused for an outage; the first one of an outage logs and starts the probe.</summary>
-    public void Report(Exception exception)
+    /// <summary>
+    /// Records a fault: a request refused for an outage, or (<paramref name="refusedRequest"/> false) a failed
+    /// readiness check. The first fault of an outage logs and starts the probe.
+    /// </summary>
+    public void Report(Exception exception, bool refusedRequest = true)
     {
-        _refused.Add(1);
+        if (refusedRequest)
+        {
+            _refused.Add(1);
+        }
         bool first;
         lock (_gate)
         {
             first = _since is null;
             _since ??= Stopwatch.GetTimestamp();
-            _refusedThisOutage++;
+            _refusedThisOutage += refusedRequest ? 1 : 0;
         }
         if (first)
         {

@@ -58,7 +58,7 @@ public static class HealthEndpoints
 }
 
 /// <summary>The database: Degraded while unreachable (the replica still recommends), Unhealthy when the schema is behind.</summary>
-public sealed class DatabaseReadyCheck(DatabaseMigrator migrator) : IHealthCheck
+public sealed class DatabaseReadyCheck(DatabaseMigrator migrator, DatabaseOutageTracker outage) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -70,6 +70,7 @@ public sealed class DatabaseReadyCheck(DatabaseMigrator migrator) : IHealthCheck
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            outage.Report(ex, refusedRequest: false);
             return HealthCheckResult.Degraded("The database is not reachable: writes answer 503 with Retry-After.");
         }
     }
