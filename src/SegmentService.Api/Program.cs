@@ -36,6 +36,7 @@ builder.Services.AddSegmentation();
 var app = builder.Build();
 
 app.UseSecurityHeaders();
+app.UseRetryAfterOnUnavailable();
 app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();

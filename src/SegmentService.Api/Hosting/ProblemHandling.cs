@@ -21,6 +21,25 @@ public static class ProblemHandling
     }
 
     /// <summary>
+    /// Gives every 503 a Retry-After (5 s) when its writer set none, e.g. "policy state is loading": clients and
+    /// proxies then retry after a pause instead of at once. Set when the response starts, so it survives the exception handler.
+    /// </summary>
+    public static IApplicationBuilder UseRetryAfterOnUnavailable(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(static state =>
+            {
+                var response = ((HttpContext)state).Response;
+                if (response.StatusCode == StatusCodes.Status503ServiceUnavailable && !response.Headers.ContainsKey("Retry-After"))
+                {
+                    response.Headers.RetryAfter = DatabaseOutageTracker.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                return Task.CompletedTask;
+            }, context);
+            return next(context);
+        });
+
+    /// <summary>
     /// Rejects a declared body over the limit before any handler reads it. Kestrel enforces the same
     /// limit on chunked bodies while they are read (a <see cref="BadHttpRequestException"/> with 413).
     /// </summary>

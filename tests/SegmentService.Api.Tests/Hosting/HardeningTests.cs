@@ -22,6 +22,7 @@ public sealed class HardenedFactory : ApiFactory
     [
         new("Cors:AllowedOrigins:0", ShopOrigin),
         new("RateLimits:FrontendClientPerSecond", "5"),
+        new("RateLimits:AdminKeyPerSecond", "5"),
         new("RateLimits:Burst", "00:00:01"),
         new("Serilog:MinimumLevel:Default", "Verbose"),
         new("Serilog:MinimumLevel:Override:Microsoft.AspNetCore", "Verbose"),
@@ -133,6 +134,20 @@ public sealed class HardeningTests(HardenedFactory factory) : IClassFixture<Hard
             Assert.NotEqual(HttpStatusCode.TooManyRequests, (await factory.Storefront().PostAsync("/events",
                 Json($$"""{"events":[{"eventId":"rl-s-{{i}}","userId":"rl","type":"view","itemId":"i"}]}"""))).StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task KeyOverItsRateGets429WhileOtherKeysAreUnaffected()
+    {
+        using var admin = factory.Admin();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 20; i++)
+        {
+            statuses.Add((await admin.GetAsync("/admin/policy")).StatusCode);
+        }
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        Assert.Equal(HttpStatusCode.OK, statuses[0]);
+        Assert.Equal(HttpStatusCode.NotFound, (await factory.Storefront().GetAsync("/items/not-there")).StatusCode);
     }
 
     [Theory]
