@@ -9,7 +9,8 @@ namespace SegmentService.Api.Hosting;
 
 /// <summary>
 /// Token buckets per API key and, for public frontend keys, per client address. A rate of 0 switches that limit off.
-/// Storefront keys are unlimited by default: they are the shop's own servers, and /recommend runs at thousands a second.
+/// Storefront and admin keys are unlimited by default: they are the shop's own servers (/recommend runs at thousands
+/// a second) and ops; the public frontend keys are the ones anyone can use.
 /// </summary>
 public sealed class RateLimitOptions
 {
@@ -29,9 +30,9 @@ public sealed class RateLimitOptions
     [Range(0, 1_000_000)]
     public int StorefrontKeyPerSecond { get; set; }
 
-    /// <summary>Requests a second per admin key.</summary>
+    /// <summary>Requests a second per admin key; 0: unlimited (ops scripts poll runs in tight loops).</summary>
     [Range(0, 1_000_000)]
-    public int AdminKeyPerSecond { get; set; } = 100;
+    public int AdminKeyPerSecond { get; set; }
 
     /// <summary>How many seconds of requests a bucket holds, so short bursts pass.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
