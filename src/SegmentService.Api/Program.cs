@@ -15,10 +15,17 @@ using SegmentService.Api.Storage;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddSerilogLogging();
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ProblemHandling.MaxRequestBodyBytes);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.Limits.MaxRequestBodySize = ProblemHandling.MaxRequestBodyBytes;
+    kestrel.AddServerHeader = false;
+});
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddStorage();
 builder.Services.AddApiKeyAuth();
+builder.Services.AddApiRateLimits();
+builder.Services.AddBrowserAccess();
+builder.Services.AddGracefulShutdown();
 builder.Services.AddApiProblemDetails();
 builder.Services.AddApiDocumentation();
 builder.Services.AddHealth();
@@ -35,15 +42,19 @@ builder.Services.AddSegmentation();
 
 var app = builder.Build();
 
+app.UseSecurityHeaders();
+app.UseRetryAfterOnUnavailable();
+app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseRequestLogging();
 app.UseRequestMetrics();
 app.UseRequestBodyLimit();
 app.UseDashboard();
+app.UseCors();
 app.UseAuthentication();
-app.UseAuthorization();
 app.UseApiDocumentation();
+app.UseAuthorization();
+app.UseApiRateLimits();
 
 app.MapHealth();
 app.MapMetricsEndpoint();

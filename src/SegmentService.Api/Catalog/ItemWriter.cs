@@ -7,6 +7,7 @@ namespace SegmentService.Api.Catalog;
 public sealed class ItemWriter(
     NpgsqlDataSource dataSource,
     TimeProvider timeProvider,
+    Microsoft.Extensions.Options.IOptions<Storage.DatabaseOptions> databaseOptions,
     IEnumerable<IItemsChangedObserver> observers,
     ILogger<ItemWriter> logger)
 {
@@ -37,6 +38,7 @@ public sealed class ItemWriter(
         }
         var rows = latest.Values;
         await using var command = dataSource.CreateCommand(UpsertSql);
+        command.CommandTimeout = databaseOptions.Value.CommandTimeoutSeconds;
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rows.Select(i => i.ItemId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rows.Select(i => i.Category).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = rows.Select(i => i.Price).ToArray() });

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using SegmentService.Api.Profiles;
+using SegmentService.Api.Storage;
 
 namespace SegmentService.Api.Events;
 
@@ -14,6 +15,7 @@ public sealed class EventWriter(
     NpgsqlDataSource dataSource,
     TimeProvider timeProvider,
     IOptions<ProfileOptions> profileOptions,
+    IOptions<DatabaseOptions> databaseOptions,
     IEnumerable<IEventsCommittedObserver> observers,
     ILogger<EventWriter> logger)
 {
@@ -41,8 +43,13 @@ public sealed class EventWriter(
     private readonly IEventsCommittedObserver[] _observers = [.. observers];
 
     /// <summary>Stores the events whose ids are new and returns those (the rest were duplicates).</summary>
-    /// <remarks>The caller passes distinct event ids. Returns only after the rows are committed and observers told.</remarks>
-    public async Task<IReadOnlyList<ValidEvent>> WriteAsync(IReadOnlyList<ValidEvent> events, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The caller passes distinct event ids. Returns only after the rows are committed and observers told.
+    /// Events of <see cref="EventOrigin.Frontend"/> are stored only: they do not change profiles (so segments),
+    /// priors or purchases, because anyone holding the public key can name any user.
+    /// </remarks>
+    public async Task<IReadOnlyList<ValidEvent>> WriteAsync(
+        IReadOnlyList<ValidEvent> events, CancellationToken cancellationToken, EventOrigin origin = EventOrigin.Trusted)
     {
         if (events.Count == 0)
         {
@@ -72,8 +79,10 @@ public sealed class EventWriter(
             sources[i] = e.Source;
         }
 
-        var withProfiles = profileOptions.Value.Enabled;
+        var trusted = origin == EventOrigin.Trusted;
+        var withProfiles = trusted && profileOptions.Value.Enabled;
         await using var command = dataSource.CreateCommand(withProfiles ? InsertWithProfilesSql : InsertOnlySql);
+        command.CommandTimeout = databaseOptions.Value.CommandTimeoutSeconds;
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = users });
         command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = types });
@@ -97,6 +106,10 @@ public sealed class EventWriter(
             }
         }
         IReadOnlyList<ValidEvent> stored = inserted.Count == count ? events : [.. events.Where(e => inserted.Contains(e.EventId))];
+        if (!trusted)
+        {
+            return stored;
+        }
         foreach (var observer in _observers)
         {
             // The events are committed: a failing observer must not turn that into an error for the client.

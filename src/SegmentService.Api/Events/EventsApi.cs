@@ -12,7 +12,8 @@ public static class EventsApi
     {
         var group = app.MapGroup("/events")
             .WithTags("Events")
-            .RequireAuthorization(AuthPolicies.Frontend);
+            .RequireAuthorization(AuthPolicies.Frontend)
+            .RequireCors(BrowserAccess.FrontendPolicy);
 
         group.MapPost("/", PostEvents)
             .WithName("PostEvents")
@@ -43,6 +44,7 @@ public static class EventsApi
             return problem;
         }
 
+        var origin = request.HttpContext.User.IsInRole(ApiKeyRoles.Frontend) ? EventOrigin.Frontend : EventOrigin.Trusted;
         var now = timeProvider.GetUtcNow();
         var valid = new List<ValidEvent>(array.GetArrayLength());
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -52,7 +54,8 @@ public static class EventsApi
         foreach (var element in array.EnumerateArray())
         {
             var errors = new FieldErrors();
-            if (EventValidator.Validate(element, now, errors) is { } ok)
+            if (EventValidator.Validate(element, now, errors) is { } checkedEvent
+                && EventNamespaces.ForOrigin(checkedEvent, origin, errors) is { } ok)
             {
                 if (seen.Add(ok.EventId))
                 {
@@ -70,7 +73,7 @@ public static class EventsApi
             index++;
         }
 
-        var stored = (await writer.WriteAsync(valid, cancellationToken)).Count;
+        var stored = (await writer.WriteAsync(valid, cancellationToken, origin)).Count;
         var duplicates = valid.Count - stored + repeatsInBatch;
         metrics.EventsIngested(stored, duplicates, rejected.Count);
         logger.LogDebug(

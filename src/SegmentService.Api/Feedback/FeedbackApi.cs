@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SegmentService.Api.Events;
 using SegmentService.Api.Hosting;
 using SegmentService.Api.Metrics;
 using SegmentService.Api.Policy;
@@ -16,6 +17,7 @@ public static class FeedbackApi
             .RequireAuthorization(AuthPolicies.Frontend);
 
         group.MapPost("/click", PostClick)
+            .RequireCors(BrowserAccess.FrontendPolicy)
             .WithName("PostClickFeedback")
             .WithSummary("Reward a click on a recommended item (applied once per recommendation and item)")
             .Accepts<ClickFeedbackRequest>("application/json")
@@ -24,9 +26,12 @@ public static class FeedbackApi
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
+        // Purchases are worth 5 clicks and public frontend keys are in every browser: only the storefront's
+        // server-side key confirms one (a frontend key gets 403).
         group.MapPost("/purchase", PostPurchase)
+            .RequireAuthorization(AuthPolicies.Storefront)
             .WithName("PostPurchaseFeedback")
-            .WithSummary("Reward a purchase of a recommended item (applied once per recommendation and item)")
+            .WithSummary("Reward a purchase of a recommended item (storefront key; applied once per recommendation and item)")
             .Accepts<PurchaseFeedbackRequest>("application/json")
             .ProducesJsonBodyErrors()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -66,9 +71,9 @@ public static class FeedbackApi
         if (type == FeedbackType.Purchase)
         {
             amount = JsonFields.GetDecimal(root, "amount", errors);
-            if (amount is < 0)
+            if (amount is < 0 or > EventLimits.MaxValue)
             {
-                errors.Add("amount", "must be at least 0.");
+                errors.Add("amount", $"must be from 0 to {EventLimits.MaxValue:N0}.");
             }
         }
         if (errors.Any)

@@ -25,18 +25,20 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
 
+    /// <summary>Claim holding the key's non-secret id (e.g. "frontend#0"): rate limits partition by it.</summary>
+    public const string KeyIdClaim = "api_key_id";
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.TryGetValue(HeaderName, out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0]))
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
-        var role = keyRing.FindRole(values[0]!);
-        if (role is null)
+        if (keyRing.FindKey(values[0]!) is not var (role, keyId))
         {
             return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
         }
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, role)], SchemeName);
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, role), new Claim(KeyIdClaim, keyId)], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 

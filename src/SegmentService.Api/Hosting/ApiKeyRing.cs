@@ -11,7 +11,7 @@ namespace SegmentService.Api.Hosting;
 public sealed class ApiKeyRing : IDisposable
 {
     private readonly IDisposable? _subscription;
-    private volatile (byte[] Hash, string Role)[] _entries;
+    private volatile (byte[] Hash, string Role, string Id)[] _entries;
 
     public ApiKeyRing(IOptionsMonitor<AuthOptions> options)
     {
@@ -19,7 +19,10 @@ public sealed class ApiKeyRing : IDisposable
         _subscription = options.OnChange(updated => _entries = Build(updated));
     }
 
-    public string? FindRole(string presented)
+    public string? FindRole(string presented) => FindKey(presented)?.Role;
+
+    /// <summary>The key's role and a non-secret id (role and position in its list, e.g. "frontend#0") for rate limits and logs.</summary>
+    public (string Role, string Id)? FindKey(string presented)
     {
         var byteCount = Encoding.UTF8.GetMaxByteCount(presented.Length);
         Span<byte> buffer = byteCount <= 1024 ? stackalloc byte[byteCount] : new byte[byteCount];
@@ -27,24 +30,24 @@ public sealed class ApiKeyRing : IDisposable
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(buffer[..written], hash);
 
-        string? role = null;
+        (string Role, string Id)? found = null;
         foreach (var entry in _entries)
         {
             if (CryptographicOperations.FixedTimeEquals(hash, entry.Hash))
             {
-                role = entry.Role;
+                found = (entry.Role, entry.Id);
             }
         }
-        return role;
+        return found;
     }
 
     public void Dispose() => _subscription?.Dispose();
 
-    private static (byte[] Hash, string Role)[] Build(AuthOptions options) =>
+    private static (byte[] Hash, string Role, string Id)[] Build(AuthOptions options) =>
     [
-        .. options.AdminKeys.Select(key => (Hash(key), ApiKeyRoles.Admin)),
-        .. options.StorefrontKeys.Select(key => (Hash(key), ApiKeyRoles.Storefront)),
-        .. options.FrontendKeys.Select(key => (Hash(key), ApiKeyRoles.Frontend)),
+        .. options.AdminKeys.Select((key, i) => (Hash(key), ApiKeyRoles.Admin, $"{ApiKeyRoles.Admin}#{i}")),
+        .. options.StorefrontKeys.Select((key, i) => (Hash(key), ApiKeyRoles.Storefront, $"{ApiKeyRoles.Storefront}#{i}")),
+        .. options.FrontendKeys.Select((key, i) => (Hash(key), ApiKeyRoles.Frontend, $"{ApiKeyRoles.Frontend}#{i}")),
     ];
 
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 namespace SegmentService.Api.Hosting;
@@ -23,7 +24,15 @@ public static class AuthPolicies
         services.AddAuthorizationBuilder()
             .AddPolicy(Frontend, policy => policy.RequireRole(ApiKeyRoles.Frontend, ApiKeyRoles.Storefront, ApiKeyRoles.Admin))
             .AddPolicy(Storefront, policy => policy.RequireRole(ApiKeyRoles.Storefront, ApiKeyRoles.Admin))
-            .AddPolicy(Admin, policy => policy.RequireRole(ApiKeyRoles.Admin));
+            .AddPolicy(Admin, policy => policy.RequireRole(ApiKeyRoles.Admin))
+            // A route that forgets RequireAuthorization is admin-only rather than public. A request no route
+            // matches (404, or routing's own 405/415 endpoints) only needs a valid key, so any caller with one
+            // still gets the real status.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder()
+                .RequireAuthenticatedUser()
+                .RequireAssertion(context =>
+                    (context.Resource is HttpContext http && http.GetEndpoint() is not RouteEndpoint) || context.User.IsInRole(ApiKeyRoles.Admin))
+                .Build());
         return services;
     }
 

@@ -14,10 +14,30 @@ public static class ProblemHandling
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
         services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddSingleton<DatabaseOutageTracker>();
         // Binding failures (a query value of the wrong type, say) throw, so the handler below can name the field.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return services;
     }
+
+    /// <summary>
+    /// Gives every 503 a Retry-After (5 s) when its writer set none, e.g. "policy state is loading": clients and
+    /// proxies then retry after a pause instead of at once. Set when the response starts, so it survives the exception handler.
+    /// </summary>
+    public static IApplicationBuilder UseRetryAfterOnUnavailable(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(static state =>
+            {
+                var response = ((HttpContext)state).Response;
+                if (response.StatusCode == StatusCodes.Status503ServiceUnavailable && !response.Headers.ContainsKey("Retry-After"))
+                {
+                    response.Headers.RetryAfter = DatabaseOutageTracker.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                return Task.CompletedTask;
+            }, context);
+            return next(context);
+        });
 
     /// <summary>
     /// Rejects a declared body over the limit before any handler reads it. Kestrel enforces the same
@@ -46,8 +66,12 @@ public static class ProblemHandling
         });
 }
 
-/// <summary>Turns every exception into problem+json: client errors keep their status, the rest become a 500 without internals.</summary>
-public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+/// <summary>
+/// Turns every exception into problem+json: client errors keep their status, a database outage becomes a 503 with
+/// Retry-After (logged once per outage by <see cref="DatabaseOutageTracker"/>), the rest a 500 without internals.
+/// </summary>
+public sealed class ApiExceptionHandler(
+    IProblemDetailsService problemDetails, DatabaseOutageTracker outage, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -66,6 +90,17 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, I
         else if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
         {
             return true;
+        }
+        else if (DatabaseFaults.IsOutage(exception))
+        {
+            outage.Report(exception);
+            httpContext.Response.Headers.RetryAfter = DatabaseOutageTracker.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Database unavailable",
+                Detail = "The database cannot be reached right now. Retry the same request after the Retry-After delay (writes are idempotent).",
+            };
         }
         else
         {

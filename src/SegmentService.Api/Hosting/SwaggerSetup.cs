@@ -1,13 +1,27 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace SegmentService.Api.Hosting;
 
+/// <summary>Whether Swagger (UI and document) is served, and to whom.</summary>
+public sealed class SwaggerOptions
+{
+    public const string Section = "Swagger";
+
+    /// <summary>Serve /swagger; unset: on outside Production, off in Production.</summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary>Only callers with an admin key in X-Api-Key may read /swagger; unset: on in Production.</summary>
+    public bool? RequireAdminKey { get; set; }
+}
+
 public static class SwaggerSetup
 {
     public static IServiceCollection AddApiDocumentation(this IServiceCollection services)
     {
+        services.AddOptions<SwaggerOptions>().BindConfiguration(SwaggerOptions.Section);
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(options =>
         {
@@ -44,14 +58,43 @@ public static class SwaggerSetup
         return services;
     }
 
+    /// <summary>Serves /swagger as configured; call it after authentication so an admin-only setting can see the key's role.</summary>
     public static WebApplication UseApiDocumentation(this WebApplication app)
     {
+        var settings = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SwaggerOptions>>().Value;
+        var production = app.Environment.IsProduction();
+        if (!(settings.Enabled ?? !production))
+        {
+            return app;
+        }
+        if (settings.RequireAdminKey ?? production)
+        {
+            app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger"), branch => branch.Use(async (context, next) =>
+            {
+                if (context.User.Identity?.IsAuthenticated != true)
+                {
+                    await context.ChallengeAsync();
+                }
+                else if (!context.User.IsInRole(ApiKeyRoles.Admin))
+                {
+                    await context.ForbidAsync();
+                }
+                else
+                {
+                    await next(context);
+                }
+            }));
+        }
         app.UseSwagger();
         app.UseSwaggerUI(options =>
         {
             options.SwaggerEndpoint("/swagger/v1/swagger.json", "SegmentService v1");
             options.DocumentTitle = "SegmentService";
-            options.EnablePersistAuthorization();
+            // Persisting puts a pasted key in the browser's localStorage: acceptable for the public Development keys only.
+            if (app.Environment.IsDevelopment())
+            {
+                options.EnablePersistAuthorization();
+            }
         });
         return app;
     }

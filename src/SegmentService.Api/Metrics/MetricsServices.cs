@@ -27,15 +27,23 @@ public static class MetricsServices
         return app;
     }
 
-    public static IEndpointRouteBuilder MapMetricsEndpoint(this IEndpointRouteBuilder app)
+    /// <summary>/metrics needs an admin key when <c>Metrics:RequireAdminKey</c> is true (unset: true in Production).</summary>
+    public static WebApplication MapMetricsEndpoint(this WebApplication app)
     {
-        var registry = app.ServiceProvider.GetRequiredService<ServiceMetrics>().Registry;
-        app.MapMetrics("/metrics", registry)
-            .AllowAnonymous()
+        var registry = app.Services.GetRequiredService<ServiceMetrics>().Registry;
+        var endpoint = app.MapMetrics("/metrics", registry)
             .WithTags("Platform")
             .WithName("GetMetrics")
             .WithSummary("Prometheus metrics")
             .WithDescription("Prometheus text exposition: request rate and latency per endpoint, events, feedback and rewards, segment sizes, runs, Q-table size and buffer depths.");
+        if (app.Configuration.GetValue<bool?>("Metrics:RequireAdminKey") ?? app.Environment.IsProduction())
+        {
+            endpoint.RequireAuthorization(Hosting.AuthPolicies.Admin);
+        }
+        else
+        {
+            endpoint.AllowAnonymous();
+        }
         return app;
     }
 }

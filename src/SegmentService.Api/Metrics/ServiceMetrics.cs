@@ -17,6 +17,7 @@ public sealed class ServiceMetrics
     private readonly Counter _rewardTotal;
     private readonly Counter _penaltyTotal;
     private readonly Counter _defaultRewards;
+    private readonly Counter _outageRefused;
     private readonly Histogram _runDuration;
 
     public ServiceMetrics()
@@ -38,6 +39,8 @@ public sealed class ServiceMetrics
             new CounterConfiguration { LabelNames = ["type"] });
         _defaultRewards = Factory.CreateCounter(
             "segmentservice_default_rewards_total", "Shown items that got no feedback within the reward window and were given the default reward.");
+        _outageRefused = Factory.CreateCounter(
+            "segmentservice_database_outage_refused_total", "Requests answered 503 because the database was unreachable.");
         _runDuration = Factory.CreateHistogram(
             "segmentservice_segmentation_run_duration_seconds", "Wall time of segmentation runs, by outcome (succeeded, skipped, failed).",
             new HistogramConfiguration
@@ -73,6 +76,8 @@ public sealed class ServiceMetrics
     internal Gauge QTableSegments { get; }
 
     internal Gauge BufferDepth { get; }
+
+    public void DatabaseOutageRefused() => _outageRefused.Inc();
 
     public void EventsIngested(int accepted, int duplicates, int rejected)
     {

@@ -18,6 +18,11 @@ public sealed class SegmentationScheduler(
     private PeriodicTimer? _runTimer;
     private PeriodicTimer? _pollTimer;
 
+    // While the database is down the poll skips ticks, doubling up to 32 (PollInterval 10 s: about 5 minutes),
+    // and the outage is logged when it starts and when it ends, not at every tick.
+    private int _failedPolls;
+    private int _ticksToSkip;
+
     // The timers start with the host, not when ExecuteAsync gets a thread, so the first interval counts from start-up.
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -74,6 +79,11 @@ public sealed class SegmentationScheduler(
         {
             while (await _pollTimer!.WaitForNextTickAsync(stoppingToken))
             {
+                if (_ticksToSkip > 0)
+                {
+                    _ticksToSkip--;
+                    continue;
+                }
                 await RefreshAsync(stoppingToken);
             }
         }
@@ -100,6 +110,20 @@ public sealed class SegmentationScheduler(
             {
                 directory.LiveWatermark = await store.LoadLiveAsync(current, directory.LiveWatermark, stoppingToken);
             }
+            if (_failedPolls > 0)
+            {
+                logger.LogWarning("Refreshing the segmentation run works again after {Failures} failed polls", _failedPolls);
+                _failedPolls = 0;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && Hosting.DatabaseFaults.IsOutage(ex))
+        {
+            if (_failedPolls++ == 0)
+            {
+                logger.LogWarning("Could not refresh the segmentation run in force: the database is unreachable ({Error}); backing off",
+                    ex.GetBaseException().Message);
+            }
+            _ticksToSkip = Math.Min(32, (1 << Math.Min(_failedPolls, 6)) - 1);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -66,7 +66,10 @@ public sealed class DatabaseMigrator(
         var db = scope.ServiceProvider.GetRequiredService<SegmentDbContext>();
         if (_upToDate)
         {
-            return await db.Database.CanConnectAsync(cancellationToken);
+            // CanConnectAsync answers false instead of throwing; a readiness check must tell "down" from "behind".
+            return await db.Database.CanConnectAsync(cancellationToken)
+                ? true
+                : throw new NpgsqlException("The database does not accept connections.");
         }
         var pending = await db.Database.GetPendingMigrationsAsync(cancellationToken);
         _upToDate = !pending.Any();

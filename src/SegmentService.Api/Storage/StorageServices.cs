@@ -12,14 +12,16 @@ public static class StorageServices
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        services.AddSingleton(serviceProvider => CreateDataSource(serviceProvider.GetRequiredService<IConfiguration>()));
+        services.AddSingleton(serviceProvider => CreateDataSource(
+            serviceProvider.GetRequiredService<IConfiguration>(),
+            serviceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value));
         services.AddDbContextPool<SegmentDbContext>((serviceProvider, options) =>
             options.UseNpgsql(serviceProvider.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<DatabaseMigrator>();
         return services;
     }
 
-    private static NpgsqlDataSource CreateDataSource(IConfiguration configuration)
+    private static NpgsqlDataSource CreateDataSource(IConfiguration configuration, DatabaseOptions options)
     {
         var connectionString = configuration.GetConnectionString("Postgres");
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -29,7 +31,13 @@ public static class StorageServices
         }
         try
         {
-            return new NpgsqlDataSourceBuilder(connectionString).Build();
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            // A connection string that sets its own Timeout keeps it; otherwise an outage is noticed within ConnectTimeout.
+            if (!new NpgsqlConnectionStringBuilder(connectionString).ContainsKey("Timeout"))
+            {
+                builder.ConnectionStringBuilder.Timeout = Math.Max(1, (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds));
+            }
+            return builder.Build();
         }
         catch (ArgumentException ex)
         {

@@ -96,4 +96,17 @@ public sealed class UnreachableDatabaseTests(UnreachableDatabaseFactory factory)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
     }
+
+    [Fact]
+    public async Task WritesAndRecommendationsAnswer503WithRetryAfterWhenTheDatabaseWasNeverReachable()
+    {
+        var client = factory.Storefront();
+        var events = await client.PostAsync("/events", Json("""{"events":[{"eventId":"u-1","userId":"u","type":"view","itemId":"i"}]}"""));
+        var recommend = await client.GetAsync("/recommend?userId=u");
+        foreach (var response in new[] { events, recommend })
+        {
+            await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        }
+    }
 }

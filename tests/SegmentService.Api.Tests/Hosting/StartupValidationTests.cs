@@ -37,4 +37,17 @@ public sealed class StartupValidationTests
         var message = StartupProbe.Failure("Development", ("Database:StartupTimeout", "01:00:00"));
         Assert.Contains("StartupTimeout", message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("RateLimits:FrontendClientPerSecond", "-1", "FrontendClientPerSecond")]
+    [InlineData("RateLimits:Burst", "00:00:00", "Burst")]
+    [InlineData("Cors:AllowedOrigins:0", "*", "Cors:AllowedOrigins:0")]
+    [InlineData("Cors:AllowedOrigins:0", "https://shop.example.com/path", "Cors:AllowedOrigins:0")]
+    [InlineData("Database:CommandTimeout", "00:00:00", "CommandTimeout")]
+    [InlineData("Shutdown:Timeout", "01:00:00", "Timeout")]
+    public void BadHardeningSettingStopsStartupNamingIt(string key, string value, string named)
+    {
+        var message = StartupProbe.Failure("Development", (key, value));
+        Assert.Contains(named, message, StringComparison.Ordinal);
+    }
 }
