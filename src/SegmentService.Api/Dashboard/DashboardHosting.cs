@@ -35,6 +35,12 @@ public static class DashboardHosting
                     headers.CacheControl = "no-cache";
                 },
             });
+            // Anything else under /dashboard is a missing file: 404 here, not the API's "send a key" answer.
+            dashboard.Run(static context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            });
         });
         return app;
     }

@@ -239,6 +239,11 @@ public sealed class QTable
         {
             Row(row.Key).ReplaceSettled(row.Cells, row.Totals);
             seen.Add(row.Key);
+            if (row.Key.EndsWith(SourcesSuffix, StringComparison.Ordinal))
+            {
+                // A source row counts impressions its segment's row already has.
+                continue;
+            }
             n += row.Totals.Impressions;
             r += row.Totals.Reward;
             r2 += row.Totals.SquaredReward;

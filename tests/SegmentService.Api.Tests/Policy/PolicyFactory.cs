@@ -95,8 +95,8 @@ public class PolicyFactory : ApiFactory
         Time.Advance(window + options.SettleDelay + TimeSpan.FromSeconds(1));
     }
 
-    /// <summary>The settled table, row by row in key order.</summary>
-    public IReadOnlyList<QRowSnapshot> Table() => Get<QTable>().Snapshot();
+    /// <summary>The settled table's segment rows in key order (not the per-segment rows of what each candidate source earned).</summary>
+    public IReadOnlyList<QRowSnapshot> Table() => [.. Get<QTable>().Snapshot().Where(r => !r.Key.Contains('\u0001', StringComparison.Ordinal))];
 
     /// <summary>A settled cell; fails when the segment never settled the item.</summary>
     public SettledCell Cell(string segmentKey, string itemId) => Table().Single(r => r.Key == segmentKey).Cells[itemId];
