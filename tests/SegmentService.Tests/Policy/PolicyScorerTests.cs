@@ -29,9 +29,13 @@ public sealed class PolicyScorerTests
         Assert.Equal(means[0], means[1], 12);
         var bonus = selection.Zip(means, (s, m) => s - m).ToArray();
         Assert.All(bonus, b => Assert.True(b > 0));
-        // Weights: a min(k + 100, 1/η_min) = 50, b k + 2 = 5, c (untried) k = 3.
+        // Weights: a min(k + 100, 1/η_min) = 50, b k + 2 = 5, c (untried) k = 3; each bonus also scales with
+        // √(max(mean, level) / level), the item's expected rate against the segment's level (no catalogue: no shelves).
+        const double m = ItemPriors.LevelImpressions;
+        var level = (10.2 + m * ((10.2 + m * 0.05) / (102 + m))) / (102 + m);
+        double Rate(int i) => Math.Max(means[i], level) / level;
         Assert.Equal(Math.Sqrt(50.0 / 5), bonus[1] / bonus[0], 9);
-        Assert.Equal(Math.Sqrt(50.0 / 3), bonus[2] / bonus[0], 9);
+        Assert.Equal(Math.Sqrt(50.0 / 3 * Rate(2) / Rate(0)), bonus[2] / bonus[0], 9);
         Assert.True(selection[1] > selection[0], "the less tried of two equal items is preferred");
     }
 
