@@ -53,8 +53,8 @@ public static class PolicyHistoryApi
         string? from, string? to, string? bucket, NpgsqlDataSource dataSource, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        var end = ParseTime(to, "to", errors) ?? timeProvider.GetUtcNow();
-        var start = ParseTime(from, "from", errors) ?? end.AddDays(-1);
+        var end = InputRules.ParseTimestamp(to, "to", errors) ?? timeProvider.GetUtcNow();
+        var start = InputRules.ParseTimestamp(from, "from", errors) ?? end.AddDays(-1);
         if (!errors.Any && start >= end)
         {
             errors.Add("from", "must be before 'to'.");
@@ -110,22 +110,5 @@ public static class PolicyHistoryApi
                 slots == 0 ? 0 : (double)clicked / slots, slots == 0 ? 0 : reward / slots));
         }
         return points;
-    }
-
-    private static DateTimeOffset? ParseTime(string? value, string field, FieldErrors errors)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-        var hasOffset = value.EndsWith('Z') || value.EndsWith('z')
-            || (value.Length > 6 && value[^6] is '+' or '-' && value[^3] == ':');
-        if (hasOffset && value.Length >= 20 && value[10] is 'T' or 't' or ' '
-            && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
-        {
-            return parsed;
-        }
-        errors.Add(field, "must be an RFC 3339 date-time with an offset, e.g. 2026-11-27T10:00:00Z.");
-        return null;
     }
 }

@@ -73,8 +73,8 @@ public static class PolicyApi
         string? from, string? to, PolicyEvaluator evaluator, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        var end = Parse(to, "to", errors) ?? timeProvider.GetUtcNow();
-        var start = Parse(from, "from", errors) ?? end.AddDays(-1);
+        var end = InputRules.ParseTimestamp(to, "to", errors) ?? timeProvider.GetUtcNow();
+        var start = InputRules.ParseTimestamp(from, "from", errors) ?? end.AddDays(-1);
         if (!errors.Any && start >= end)
         {
             errors.Add("from", "must be before 'to'.");
@@ -84,23 +84,5 @@ public static class PolicyApi
             return Problems.Validation(errors.ToDictionary());
         }
         return TypedResults.Ok(await evaluator.EvaluateAsync(start, end, cancellationToken));
-    }
-
-    private static DateTimeOffset? Parse(string? value, string field, FieldErrors errors)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-        // RFC 3339 needs an explicit offset; a bare local time would mean different instants on different servers.
-        var hasOffset = value.EndsWith('Z') || value.EndsWith('z')
-            || (value.Length > 6 && value[^6] is '+' or '-' && value[^3] == ':');
-        if (hasOffset && value.Length >= 20 && value[10] is 'T' or 't' or ' '
-            && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
-        {
-            return parsed;
-        }
-        errors.Add(field, "must be an RFC 3339 date-time with an offset, e.g. 2026-11-27T10:00:00Z.");
-        return null;
     }
 }

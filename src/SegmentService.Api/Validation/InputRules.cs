@@ -103,4 +103,22 @@ public static class InputRules
         }
         return parts;
     }
+
+    /// <summary>An optional RFC 3339 date-time with an explicit offset (a bare local time would mean different instants on different servers).</summary>
+    public static DateTimeOffset? ParseTimestamp(string? value, string field, FieldErrors errors)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        var hasOffset = value.EndsWith('Z') || value.EndsWith('z')
+            || (value.Length > 6 && value[^6] is '+' or '-' && value[^3] == ':');
+        if (hasOffset && value.Length >= 20 && value[10] is 'T' or 't' or ' '
+            && DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var parsed))
+        {
+            return parsed;
+        }
+        errors.Add(field, "must be an RFC 3339 date-time with an offset, e.g. 2026-11-27T10:00:00Z.");
+        return null;
+    }
 }
