@@ -12,6 +12,12 @@ namespace SegmentService.Api.Profiles;
 /// </remarks>
 public static class ProfileSql
 {
+    // The event types as the schema stores them, taken from the enum so the SQL never holds a bare number.
+    private const short View = (short)Events.EventType.View;
+    private const short Click = (short)Events.EventType.Click;
+    private const short AddToCart = (short)Events.EventType.AddToCart;
+    private const short Purchase = (short)Events.EventType.Purchase;
+
     /// <summary>
     /// CTEs that read <c>ins(user_id, type, item_id, occurred_at, value, quantity)</c> and upsert the profiles;
     /// <paramref name="halfLifeSeconds"/> is the SQL parameter holding the half-life in seconds.
@@ -33,17 +39,17 @@ public static class ProfileSql
         ),
         agg AS (
             SELECT user_id, min(occurred_at) AS first_seen, max(occurred_at) AS last_seen, max(ref_time) AS ref_time,
-                   count(*) FILTER (WHERE type = 1) AS views,
-                   count(*) FILTER (WHERE type = 2) AS clicks,
-                   count(*) FILTER (WHERE type = 3) AS carts,
-                   count(*) FILTER (WHERE type = 4) AS purchases,
-                   coalesce(sum(quantity) FILTER (WHERE type = 4), 0) AS units,
-                   coalesce(sum(value) FILTER (WHERE type = 4), 0) AS spend,
-                   coalesce(sum(w) FILTER (WHERE type = 1), 0) AS d_views,
-                   coalesce(sum(w) FILTER (WHERE type = 2), 0) AS d_clicks,
-                   coalesce(sum(w) FILTER (WHERE type = 3), 0) AS d_carts,
-                   coalesce(sum(w) FILTER (WHERE type = 4), 0) AS d_purchases,
-                   coalesce(sum(w * value) FILTER (WHERE type = 4), 0) AS d_spend
+                   count(*) FILTER (WHERE type = {View}) AS views,
+                   count(*) FILTER (WHERE type = {Click}) AS clicks,
+                   count(*) FILTER (WHERE type = {AddToCart}) AS carts,
+                   count(*) FILTER (WHERE type = {Purchase}) AS purchases,
+                   coalesce(sum(quantity) FILTER (WHERE type = {Purchase}), 0) AS units,
+                   coalesce(sum(value) FILTER (WHERE type = {Purchase}), 0) AS spend,
+                   coalesce(sum(w) FILTER (WHERE type = {View}), 0) AS d_views,
+                   coalesce(sum(w) FILTER (WHERE type = {Click}), 0) AS d_clicks,
+                   coalesce(sum(w) FILTER (WHERE type = {AddToCart}), 0) AS d_carts,
+                   coalesce(sum(w) FILTER (WHERE type = {Purchase}), 0) AS d_purchases,
+                   coalesce(sum(w * value) FILTER (WHERE type = {Purchase}), 0) AS d_spend
             FROM weighted GROUP BY user_id
         ),
         profiles AS (
