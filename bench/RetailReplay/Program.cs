@@ -35,7 +35,8 @@ if (options.ContainsKey("--url"))
 {
     http = new HttpClient { BaseAddress = new Uri(Option("--url", "")), Timeout = TimeSpan.FromMinutes(2) };
     http.DefaultRequestHeaders.Add("X-Api-Key", Option("--key", "dev-storefront-key-0001"));
-    service = new ServiceScorer(http, Option("--admin-key", "dev-admin-key-00000001"));
+    var lastInvoice = new DateTimeOffset(data.Replay.Concat(data.Warmup).Max(i => i.At), TimeSpan.Zero);
+    service = new ServiceScorer(http, Option("--admin-key", "dev-admin-key-00000001"), DateTimeOffset.UtcNow.AddMinutes(-1) - lastInvoice);
     await service.LoadCatalogueAsync(data);
     var warm = Stopwatch.StartNew();
     await service.PostEventsAsync(data.Warmup);

@@ -4,8 +4,12 @@ using System.Text.Json;
 
 namespace RetailReplay;
 
-/// <summary>The service under test, through HTTP: GET /recommend before, purchase feedback for hits and the invoice's events after.</summary>
-public sealed class ServiceScorer(HttpClient http, string adminKey) : IScorer
+/// <summary>
+/// The service under test, through HTTP: GET /recommend before, purchase feedback for hits and the invoice's events after.
+/// Event times are shifted by <paramref name="shift"/> so the data's last invoice lands just before now: the service
+/// decays behaviour by wall-clock age (as in a live shop), and 2011 timestamps would all be 15 years old to it.
+/// </summary>
+public sealed class ServiceScorer(HttpClient http, string adminKey, TimeSpan shift) : IScorer
 {
     private readonly Dictionary<string, string> _recommendationIds = new(StringComparer.Ordinal);
 
@@ -94,13 +98,13 @@ public sealed class ServiceScorer(HttpClient http, string adminKey) : IScorer
         await PostEventsAsync([invoice]);
     }
 
-    private static IEnumerable<object> Events(Invoice invoice) => invoice.Lines.Select((l, n) => new
+    private IEnumerable<object> Events(Invoice invoice) => invoice.Lines.Select((l, n) => new
     {
         eventId = string.Create(CultureInfo.InvariantCulture, $"{l.InvoiceNo}-{n}"),
         userId = UserId(l.CustomerId),
         type = "purchase",
         itemId = l.StockCode,
-        occurredAt = new DateTimeOffset(l.At, TimeSpan.Zero),
+        occurredAt = new DateTimeOffset(l.At, TimeSpan.Zero) + shift,
         value = l.Quantity * l.UnitPrice,
         quantity = l.Quantity,
         sessionId = l.InvoiceNo,

@@ -72,9 +72,13 @@ public sealed class ImpressionLog(
         }
         var open = new Open(impression, countedHere: true);
         var row = table.Row(impression.SegmentKey);
-        foreach (var item in impression.ItemIds)
+        for (var i = 0; i < impression.ItemIds.Length; i++)
         {
-            row.AddPending(item, 1, 0);
+            row.AddPending(impression.ItemIds[i], 1, 0);
+            if (BlendedSource(impression, i) is { } source)
+            {
+                table.Row(QTable.SourcesKey(impression.SegmentKey)).AddPending(source, 1, 0);
+            }
         }
         _open[impression.RecommendationId] = open;
         _age.Enqueue(open);
@@ -124,6 +128,10 @@ public sealed class ImpressionLog(
             open.RewardsHere[index] += reward;
             // Under the entry's lock, so a concurrent release subtracts exactly what was added.
             table.Row(impression.SegmentKey).AddPending(itemId, 0, reward);
+            if (BlendedSource(impression, index) is { } source)
+            {
+                table.Row(QTable.SourcesKey(impression.SegmentKey)).AddPending(source, 0, reward);
+            }
         }
     }
 
@@ -178,9 +186,17 @@ public sealed class ImpressionLog(
             if (impressions != 0 || open.RewardsHere[i] != 0)
             {
                 row.AddPending(open.Impression.ItemIds[i], impressions, -open.RewardsHere[i]);
+                if (BlendedSource(open.Impression, i) is { } source)
+                {
+                    table.Row(QTable.SourcesKey(open.Impression.SegmentKey)).AddPending(source, impressions, -open.RewardsHere[i]);
+                }
             }
         }
     }
+
+    /// <summary>The candidate source of a shown item whose weight the blend learns, if any (its pending counts go there too).</summary>
+    private static string? BlendedSource(Impression impression, int index) =>
+        index < impression.Sources.Length && PolicyScorer.IsBlendedSource(impression.Sources[index]) ? impression.Sources[index] : null;
 
     internal static Impression Read(NpgsqlDataReader reader) => new()
     {

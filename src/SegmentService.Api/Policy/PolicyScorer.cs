@@ -24,18 +24,21 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
     public static bool IsBlendedSource(string source) => source is "similar" or "content";
 
     /// <summary>
-    /// How much a candidate source adds for an item it proposes with affinity 1, learnt per segment: the reward per
-    /// impression of the items that source proposed and the segment was shown, above the segment's level,
-    ///   lift(s, src) = max(0, Q_served(s, src) − level(s)),
-    /// the source's cell starting at the segment's level (so at 0). No optimism: a source's items are shown anyway
-    /// whenever the segment's own values or exploration pick them, and each such impression teaches the cell; an
-    /// optimistic start would push every proposal of every user ahead of the items the segment already knows to pay.
+    /// How much a candidate source adds for an item it proposes with affinity 1, learnt per segment: what the items that
+    /// source proposed earned per impression when the segment was shown them, optimistically, above the segment's level,
+    ///   lift(s, src) = max(0, Q_served(s, src) + c · √(σ²_s · ln(1 + N_s) / w_src) − level(s)),
+    /// the source's cell starting at the segment's level and counting its pending impressions at once. A source whose
+    /// items earn no more than the segment's own choices fades to 0 for that segment; one that earns more is blended in,
+    /// item by item, in proportion to affinity.
     /// </summary>
     public double SourceLift(QTable table, string segmentKey, string source)
     {
         var level = priors.Level(segmentKey);
         var cell = table.TryGetRow(QTable.SourcesKey(segmentKey), out var row) && row.TryGet(source, out var found) ? found : default;
-        return Math.Max(0, _rule.Serve(cell, level).Mean - level);
+        var estimate = _rule.Serve(cell, level);
+        var (variance, impressions) = Spread(table, segmentKey);
+        var optimistic = estimate.Mean + _options.Optimism * Math.Sqrt(variance * Math.Log(1 + impressions) / estimate.Weight);
+        return Math.Max(0, optimistic - level);
     }
 
     public void Score(QTable table, string segmentKey, ReadOnlySpan<string> candidates, Span<double> priorValues, Span<double> means, Span<double> selection)
