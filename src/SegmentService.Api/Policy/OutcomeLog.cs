@@ -38,6 +38,10 @@ public sealed class OutcomeLog(
     private sealed record Pending(FeedbackRecord Record, TaskCompletionSource<bool> Done);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Observers (the matching behaviour events) run behind the writer, so a request is answered once its row commits.
+    private readonly Channel<IReadOnlyList<FeedbackRecord>> _committed =
+        Channel.CreateUnbounded<IReadOnlyList<FeedbackRecord>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IFeedbackCommittedObserver[] _observers = [.. observers];
 
     /// <summary>Logs the reward once per (recommendation, item, type); true when it was new, false for a repeat. Returns after the commit.</summary>
@@ -52,8 +56,29 @@ public sealed class OutcomeLog(
         return done.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Writes queued rows in groups until stopped.</summary>
-    public async Task RunAsync(CancellationToken stoppingToken)
+    /// <summary>Writes queued rows in groups until stopped; observers are told in a second loop.</summary>
+    public Task RunAsync(CancellationToken stoppingToken) => Task.WhenAll(WriteLoopAsync(stoppingToken), NotifyLoopAsync());
+
+    private async Task NotifyLoopAsync()
+    {
+        await foreach (var rows in _committed.Reader.ReadAllAsync())
+        {
+            foreach (var observer in _observers)
+            {
+                try
+                {
+                    await observer.OnFeedbackCommittedAsync(rows, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    // The rewards are committed and counted; what an observer failed to do is logged, not undone.
+                    logger.LogError(ex, "An observer of {Count} committed feedback rows failed", rows.Count);
+                }
+            }
+        }
+    }
+
+    private async Task WriteLoopAsync(CancellationToken stoppingToken)
     {
         var batch = new List<Pending>();
         try
@@ -81,6 +106,7 @@ public sealed class OutcomeLog(
         {
             await WriteBatchAsync(batch);
         }
+        _committed.Writer.TryComplete();
     }
 
     private async Task WriteBatchAsync(List<Pending> batch)
@@ -111,17 +137,9 @@ public sealed class OutcomeLog(
                 newRows.Add(r);
             }
         }
-        foreach (var observer in _observers)
+        if (newRows.Count > 0)
         {
-            try
-            {
-                await observer.OnFeedbackCommittedAsync(newRows, CancellationToken.None);
-            }
-            catch (Exception ex)
-            {
-                // The rewards are committed and counted; what an observer failed to do is logged, not undone.
-                logger.LogError(ex, "An observer of {Count} committed feedback rows failed", newRows.Count);
-            }
+            _committed.Writer.TryWrite(newRows);
         }
         for (var i = 0; i < batch.Count; i++)
         {
