@@ -43,6 +43,13 @@ public sealed class OutcomeLog(
     private readonly Channel<IReadOnlyList<FeedbackRecord>> _committed =
         Channel.CreateUnbounded<IReadOnlyList<FeedbackRecord>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IFeedbackCommittedObserver[] _observers = [.. observers];
+    private int _unnotified;
+
+    /// <summary>
+    /// True when every committed row has been through the observers (its behaviour event written). The events behind a
+    /// feedback answer are eventually consistent; tests and shutdown wait on this.
+    /// </summary>
+    public bool ObserversIdle => Volatile.Read(ref _unnotified) == 0;
 
     /// <summary>Logs the reward once per (recommendation, item, type); true when it was new, false for a repeat. Returns after the commit.</summary>
     public Task<bool> RecordAsync(FeedbackRecord record, CancellationToken cancellationToken)
@@ -63,17 +70,29 @@ public sealed class OutcomeLog(
     {
         await foreach (var rows in _committed.Reader.ReadAllAsync())
         {
-            foreach (var observer in _observers)
+            try
             {
-                try
-                {
-                    await observer.OnFeedbackCommittedAsync(rows, CancellationToken.None);
-                }
-                catch (Exception ex)
-                {
-                    // The rewards are committed and counted; what an observer failed to do is logged, not undone.
-                    logger.LogError(ex, "An observer of {Count} committed feedback rows failed", rows.Count);
-                }
+                await NotifyAsync(rows);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _unnotified);
+            }
+        }
+    }
+
+    private async Task NotifyAsync(IReadOnlyList<FeedbackRecord> rows)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await observer.OnFeedbackCommittedAsync(rows, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // The rewards are committed and counted; what an observer failed to do is logged, not undone.
+                logger.LogError(ex, "An observer of {Count} committed feedback rows failed", rows.Count);
             }
         }
     }
@@ -139,7 +158,11 @@ public sealed class OutcomeLog(
         }
         if (newRows.Count > 0)
         {
-            _committed.Writer.TryWrite(newRows);
+            Interlocked.Increment(ref _unnotified);
+            if (!_committed.Writer.TryWrite(newRows))
+            {
+                Interlocked.Decrement(ref _unnotified);
+            }
         }
         for (var i = 0; i < batch.Count; i++)
         {

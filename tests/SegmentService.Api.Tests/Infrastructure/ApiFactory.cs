@@ -48,6 +48,17 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await WaitUntilReadyAsync();
     }
 
+    /// <summary>Waits (up to 5 s) until the behaviour events of every answered feedback are written (they follow the answer).</summary>
+    public async Task FeedbackEventsWrittenAsync()
+    {
+        var log = Services.GetRequiredService<SegmentService.Api.Policy.OutcomeLog>();
+        for (var attempt = 0; attempt < 500 && !log.ObserversIdle; attempt++)
+        {
+            await Task.Delay(10);
+        }
+        Assert.True(log.ObserversIdle, "feedback events were not written within 5 s");
+    }
+
     /// <summary>Waits (bounded) for /health/ready: the policy loads its state in the background after start.</summary>
     public async Task WaitUntilReadyAsync()
     {

@@ -35,6 +35,7 @@ public sealed class FeedbackTests(FeedbackFactory factory) : IClassFixture<Feedb
         // Counted once as pending at once (the shown impression and its reward), before any window closes.
         var cell = factory.LiveCell("seg-click", item);
         Assert.Equal((1.0, 1.0, 0L), (cell.PendingImpressions, cell.PendingReward, cell.Impressions));
+        await factory.FeedbackEventsWrittenAsync();
         Assert.Equal(1L, await factory.ScalarAsync<long>(
             $"SELECT count(*) FROM events WHERE user_id = 'clicker' AND type = 2 AND item_id = '{item}'"));
         Assert.Equal(1L, await factory.ScalarAsync<long>(
@@ -68,6 +69,7 @@ public sealed class FeedbackTests(FeedbackFactory factory) : IClassFixture<Feedb
         Assert.Equal(served, settled.Value, 12);
         var after = factory.LiveCell("seg-learn", item.ItemId);
         Assert.Equal((0.0, 0.0), (after.PendingImpressions, after.PendingReward));
+        await factory.FeedbackEventsWrittenAsync();
         Assert.Equal(49.5m, await factory.ScalarAsync<decimal>(
             $"SELECT value FROM events WHERE user_id = 'learner' AND type = 4"));
     }

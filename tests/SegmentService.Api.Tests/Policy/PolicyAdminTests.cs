@@ -28,6 +28,8 @@ public sealed class PolicyAdminTests(AdminFactory factory) : IClassFixture<Admin
         factory.Segments.Keys["adm"] = "seg-adm";
         var answer = await PolicyFactory.RecommendAsync(_client, "userId=adm&count=2");
         await (await PolicyFactory.PurchaseAsync(_client, answer.RecommendationId, answer.Items[0].ItemId, 3)).ReadOkAsync<FeedbackResponse>();
+        // The purchase's behaviour event (which moves the item's prior) is written right behind the answer.
+        await factory.FeedbackEventsWrittenAsync();
 
         var summary = await (await _admin.GetAsync("/admin/policy?top=5")).ReadOkAsync<PolicySummary>();
 
