@@ -37,7 +37,7 @@ public sealed class OutcomeLog(
 
     private sealed record Pending(FeedbackRecord Record, TaskCompletionSource<bool> Done);
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
 
     // Observers (the matching behaviour events) run behind the writer, so a request is answered once its row commits.
     private readonly Channel<IReadOnlyList<FeedbackRecord>> _committed =
@@ -64,7 +64,15 @@ public sealed class OutcomeLog(
     }
 
     /// <summary>Writes queued rows in groups until stopped; observers are told in a second loop.</summary>
-    public Task RunAsync(CancellationToken stoppingToken) => Task.WhenAll(WriteLoopAsync(stoppingToken), NotifyLoopAsync());
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        // Several writers, so one group's commit overlaps the next group's insert; rows of different groups are
+        // independent (the unique key settles a race between two copies of one row).
+        var notify = NotifyLoopAsync();
+        await Task.WhenAll(Enumerable.Range(0, options.Value.FeedbackWriters).Select(_ => WriteLoopAsync(stoppingToken)));
+        _committed.Writer.TryComplete();
+        await notify;
+    }
 
     private async Task NotifyLoopAsync()
     {
@@ -125,7 +133,6 @@ public sealed class OutcomeLog(
         {
             await WriteBatchAsync(batch);
         }
-        _committed.Writer.TryComplete();
     }
 
     private async Task WriteBatchAsync(List<Pending> batch)

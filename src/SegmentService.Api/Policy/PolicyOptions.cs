@@ -79,6 +79,10 @@ public sealed class PolicyOptions : IValidatableObject
     [Range(1, 10_000_000, ErrorMessage = "Policy:MaxOpenImpressions must be from 1 to 10000000.")]
     public int MaxOpenImpressions { get; set; } = 200_000;
 
+    /// <summary>Group commits in flight at once (each a loop taking whatever feedback has queued).</summary>
+    [Range(1, 16, ErrorMessage = "Policy:FeedbackWriters must be from 1 to 16.")]
+    public int FeedbackWriters { get; set; } = 2;
+
     /// <summary>Most feedback rows written in one group commit.</summary>
     [Range(1, 100_000, ErrorMessage = "Policy:FeedbackBatchSize must be from 1 to 100000.")]
     public int FeedbackBatchSize { get; set; } = 1000;
