@@ -30,6 +30,7 @@ public sealed class ScrapeGauges(
         metrics.QTableEntries.Set(keys.Sum(k => table.Row(k).Count));
         metrics.BufferDepth.WithLabels("impressions").Set(impressions.PendingCount);
         metrics.BufferDepth.WithLabels("open_impressions").Set(impressions.OpenCount);
+        metrics.ImpressionsDropped(impressions.ShedCount, impressions.LateCount);
         // The sweeper counts settled items that got no feedback; the counter follows it at each scrape.
         var defaults = sweeper.DefaultRewardCount;
         lock (_sync)

@@ -18,6 +18,7 @@ public sealed class ServiceMetrics
     private readonly Counter _penaltyTotal;
     private readonly Counter _defaultRewards;
     private readonly Counter _outageRefused;
+    private readonly Counter _impressionsDropped;
     private readonly Histogram _runDuration;
 
     public ServiceMetrics()
@@ -39,6 +40,9 @@ public sealed class ServiceMetrics
             new CounterConfiguration { LabelNames = ["type"] });
         _defaultRewards = Factory.CreateCounter(
             "segmentservice_default_rewards_total", "Shown items that got no feedback within the reward window and were given the default reward.");
+        _impressionsDropped = Factory.CreateCounter(
+            "segmentservice_impressions_dropped_total", "Answers not logged: the impression buffer was full (buffer_full) or could not be written before its settle time (late).",
+            new CounterConfiguration { LabelNames = ["reason"] });
         _outageRefused = Factory.CreateCounter(
             "segmentservice_database_outage_refused_total", "Requests answered 503 because the database was unreachable.");
         _runDuration = Factory.CreateHistogram(
@@ -78,6 +82,13 @@ public sealed class ServiceMetrics
     internal Gauge BufferDepth { get; }
 
     public void DatabaseOutageRefused() => _outageRefused.Inc();
+
+    /// <summary>Raises the dropped-impression counters to the totals the impression log keeps (read at each scrape).</summary>
+    public void ImpressionsDropped(long bufferFull, long late)
+    {
+        _impressionsDropped.WithLabels("buffer_full").IncTo(bufferFull);
+        _impressionsDropped.WithLabels("late").IncTo(late);
+    }
 
     public void EventsIngested(int accepted, int duplicates, int rejected)
     {

@@ -48,9 +48,6 @@ public sealed class OutcomeSweeper(
     /// <summary>The last impression folded: (created_at, recommendation_id).</summary>
     public Watermark Settled { get; private set; } = Watermark.Start;
 
-    /// <summary>Impressions folded since start.</summary>
-    public long SettledCount { get; private set; }
-
     /// <summary>Shown items settled with the default reward (no feedback came back) since start.</summary>
     public long DefaultRewardCount => Interlocked.Read(ref _defaultRewards);
 
@@ -110,7 +107,6 @@ public sealed class OutcomeSweeper(
                 }
             }
             impressions.ReleaseBefore(cutoff);
-            SettledCount += folded;
             if (folded > 0)
             {
                 priors.Calibrate();

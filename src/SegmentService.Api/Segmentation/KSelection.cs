@@ -25,16 +25,10 @@ public static class KSelection
         {
             var trial = KMeansFitter.FitBest(sample, d, candidate, seed, withModel: false);
             var (labels, distances) = ClusterMath.AssignAll(sample, d, trial.Centroids);
-            var sizes = new int[trial.Centroids.Length];
-            foreach (var label in labels)
-            {
-                sizes[label]++;
-            }
             var score = new KScore(candidate,
                 ClusterMath.Silhouette(sample, d, silhouetteRows, labels, trial.Centroids.Length),
                 ClusterMath.DaviesBouldin(sample, d, labels, trial.Centroids),
-                ClusterMath.Inertia(distances),
-                labels.Length > 0 ? sizes.Min() / (double)labels.Length : 0);
+                ClusterMath.Inertia(distances));
             scores.Add(score);
             // Ties go to the smaller K.
             if (score.Silhouette > best + 1e-9)

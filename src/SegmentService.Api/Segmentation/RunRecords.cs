@@ -4,8 +4,8 @@ using SegmentService.Api.Profiles;
 
 namespace SegmentService.Api.Segmentation;
 
-/// <summary>The score of one K tried when K is chosen from a range (on a sample), with the share of its smallest segment.</summary>
-public sealed record KScore(int K, double Silhouette, double DaviesBouldin, double MeanSquaredDistance, double SmallestShare = 1);
+/// <summary>The score of one K tried when K is chosen from a range (on a sample).</summary>
+public sealed record KScore(int K, double Silhouette, double DaviesBouldin, double MeanSquaredDistance);
 
 /// <summary>Quality and cost of a run, stored as jsonb and shown on the run's GET.</summary>
 public sealed record RunMetrics(
