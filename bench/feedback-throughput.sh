@@ -76,15 +76,33 @@ summarise() {
 }
 health() { wrk -t$threads -c"$concurrency" -d"$1s" --latency "$url/health/live" | summarise; }
 click() { wrk -t$threads -c"$concurrency" -d"$1s" --latency -s bench/feedback/click.lua "$url" -- "$key" "$2" "$threads" | summarise; }
+# CPU seconds used so far by the service and by the cluster's PostgreSQL processes (postmaster and its children):
+# per request, this is what a round costs whatever else the shared machine is doing.
+postmaster=$(sed -n 1p "$PG_DATA/postmaster.pid")
+cpu() {
+  local tck; tck=$(getconf CLK_TCK)
+  local pg=0 pid
+  for pid in "$postmaster" $(ps -o pid= --ppid "$postmaster"); do
+    pg=$(( pg + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
+  done
+  awk -v s="$(awk '{ print $14 + $15 }' "/proc/$server/stat")" -v p="$pg" -v t="$tck" 'BEGIN { printf "%.2f %.2f\n", s / t, p / t }'
+}
+# Prints "<service µs> <postgres µs>" of CPU per request between two cpu() readings and a request count.
+per_request() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f %.0f\n", (y[1] - x[1]) * 1e6 / n, (y[2] - x[2]) * 1e6 / n }'; }
 
 health 2 >/dev/null
 click 2 "$work/clicks.warm" >/dev/null 2>&1
 sum_h=0 sum_c=0
 for r in $(seq 1 "$rounds"); do
+  before=$(cpu)
   read -r h h50 h99 hbad < <(health "$seconds")
+  middle=$(cpu)
   read -r c c50 c99 cbad < <(click "$seconds" "$work/clicks.$(printf %02d $(( r - 1 )))")
-  printf 'round %d  GET /health/live      %8d req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d\n' "$r" "$h" "$h50" "$h99" "$hbad"
-  printf 'round %d  POST /feedback/click  %8d req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d\n' "$r" "$c" "$c50" "$c99" "$cbad"
+  after=$(cpu)
+  read -r hs hp < <(per_request "$before" "$middle" "$(( h * seconds ))")
+  read -r cs cp < <(per_request "$middle" "$after" "$(( c * seconds ))")
+  printf 'round %d  GET /health/live      %8d req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d  CPU/request: service %d µs, postgres %d µs\n' "$r" "$h" "$h50" "$h99" "$hbad" "$hs" "$hp"
+  printf 'round %d  POST /feedback/click  %8d req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d  CPU/request: service %d µs, postgres %d µs\n' "$r" "$c" "$c50" "$c99" "$cbad" "$cs" "$cp"
   sum_h=$(( sum_h + h )) sum_c=$(( sum_c + c ))
 done
 awk -v h="$sum_h" -v c="$sum_c" -v n="$rounds" -v k="$concurrency" \

@@ -76,20 +76,36 @@ public sealed class OutcomeLog(
 
     private async Task NotifyLoopAsync()
     {
-        await foreach (var rows in _committed.Reader.ReadAllAsync())
+        // The observers' cost is mostly per call (one events statement, one neighbour publish for every item the
+        // clicks touched), so they wait Policy:FeedbackEventsLinger for more commits and take them in one call: under
+        // load the calls grow instead of multiplying.
+        var linger = options.Value.FeedbackEventsLinger;
+        var most = options.Value.FeedbackBatchSize * 5;
+        while (await _committed.Reader.WaitToReadAsync())
         {
+            if (linger > TimeSpan.Zero)
+            {
+                await Task.Delay(linger, timeProvider);
+            }
+            var rows = new List<FeedbackRecord>();
+            var groups = 0;
+            while (rows.Count < most && _committed.Reader.TryRead(out var group))
+            {
+                rows.AddRange(group);
+                groups++;
+            }
             try
             {
                 await NotifyAsync(rows);
             }
             finally
             {
-                Interlocked.Decrement(ref _unnotified);
+                Interlocked.Add(ref _unnotified, -groups);
             }
         }
     }
 
-    private async Task NotifyAsync(IReadOnlyList<FeedbackRecord> rows)
+    private async Task NotifyAsync(List<FeedbackRecord> rows)
     {
         foreach (var observer in _observers)
         {

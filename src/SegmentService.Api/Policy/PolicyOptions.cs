@@ -87,6 +87,13 @@ public sealed class PolicyOptions : IValidatableObject
     [Range(1, 100_000, ErrorMessage = "Policy:FeedbackBatchSize must be from 1 to 100000.")]
     public int FeedbackBatchSize { get; set; } = 1000;
 
+    /// <summary>
+    /// How long the behaviour events of committed feedback wait for more before they are written together (they are
+    /// written behind the answer either way). Longer: fewer, larger writes and neighbour refreshes; 0: at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10", ErrorMessage = "Policy:FeedbackEventsLinger must be from 0 to 10 seconds.")]
+    public TimeSpan FeedbackEventsLinger { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Seeds the exploration random source (reproducible runs); unset: a shared, unseeded source.</summary>
     public int? Seed { get; set; }
 

@@ -27,6 +27,15 @@ public sealed class DatabaseOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Statements Npgsql prepares once it has seen them twice on a connection (its Max Auto Prepare), unless the
+    /// connection string sets its own. The hot statements (group-committed feedback, events with their profile
+    /// upsert, the sweeper's reads) then skip parsing and planning. 0 turns it off (e.g. behind PgBouncer in
+    /// transaction mode older than 1.21).
+    /// </summary>
+    [Range(0, 1000)]
+    public int MaxAutoPrepare { get; set; } = 64;
+
     /// <summary><see cref="CommandTimeout"/> in whole seconds, as Npgsql takes it.</summary>
     public int CommandTimeoutSeconds => Math.Max(1, (int)Math.Ceiling(CommandTimeout.TotalSeconds));
 }

@@ -33,9 +33,14 @@ public static class StorageServices
         {
             var builder = new NpgsqlDataSourceBuilder(connectionString);
             // A connection string that sets its own Timeout keeps it; otherwise an outage is noticed within ConnectTimeout.
-            if (!new NpgsqlConnectionStringBuilder(connectionString).ContainsKey("Timeout"))
+            var given = new NpgsqlConnectionStringBuilder(connectionString);
+            if (!given.ContainsKey("Timeout"))
             {
                 builder.ConnectionStringBuilder.Timeout = Math.Max(1, (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds));
+            }
+            if (!given.ContainsKey("Max Auto Prepare"))
+            {
+                builder.ConnectionStringBuilder.MaxAutoPrepare = options.MaxAutoPrepare;
             }
             return builder.Build();
         }

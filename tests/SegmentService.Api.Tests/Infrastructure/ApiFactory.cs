@@ -88,6 +88,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Auth:AdminKeys:0", TestKeys.Admin);
         builder.UseSetting("Auth:FrontendKeys:0", TestKeys.Frontend);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        // The fake clock never runs on by itself: feedback events are written as soon as they commit.
+        builder.UseSetting("Policy:FeedbackEventsLinger", "00:00:00");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
