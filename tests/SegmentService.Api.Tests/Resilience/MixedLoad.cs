@@ -87,6 +87,10 @@ public sealed class MixedLoad(IReadOnlyList<HttpClient> targets, string prefix, 
 
     private async Task FeedbackAsync(int target, Answered answered, Random random)
     {
+        if (answered.ItemIds.Length == 0)
+        {
+            return;
+        }
         var item = answered.ItemIds[random.Next(answered.ItemIds.Length)];
         var purchase = random.NextDouble() < 0.2;
         var response = await SendAsync(target, c => purchase
