@@ -11,8 +11,9 @@
 #   bench/soak.sh --outage    2 minutes: 40 s of load, PostgreSQL stopped for 40 s while the load goes on, restarted,
 #                             40 s more. Policy:RewardWindow is 30 s (so the open impressions reach their steady state
 #                             before the outage) and Policy:MaxBufferedImpressions 1,000 (so the buffer's bound is
-#                             reached and shedding shows). Bound: the peak during and after the outage is at most 1.25×
-#                             the peak before it, and the impression buffer is empty again within 15 s of the restart.
+#                             reached and shedding shows). Bound: the peak during the outage is at most 1.25× the peak
+#                             before it and at most 1.05× the peak of the outage's first half (flat while it lasts),
+#                             the buffer stays within its bound and is empty again within 15 s of the restart.
 #
 # Options: --seconds N (override the length), --csv FILE (default /tmp/soak-<mode>-<pid>.csv).
 # Load: 4 workers × 10 rounds/s (each round: 20 events, one recommendation of 10 items, feedback for 35 % of answers
@@ -126,14 +127,17 @@ echo "RSS: start ${first} MB, peak ${peak} MB, end ${last} MB"
 if [ "$mode" = outage ]; then
   read -r before _ < <(rss_of 0 999999 '^load$')
   read -r during _ < <(rss_of 0 999999 '^outage$')
+  read -r early _ < <(rss_of 0 $(( third + third / 2 )) '^outage$')
   read -r after _ < <(rss_of 0 999999 '^recovery$')
   max_buffer=$(awk -F, 'NR > 1 && $2 == "outage" && $4 > m { m = $4 } END { print m + 0 }' "$csv")
   drained=$(awk -F, -v r="$restarted" 'NR > 1 && $2 == "recovery" && $1 >= r && $4 == 0 { print $1 - r; exit }' "$csv")
-  echo "peak RSS before the outage ${before} MB, during ${during} MB, after ${after} MB; impression buffer at most ${max_buffer} (bound ${buffered}), empty ${drained:-never} s after the restart"
-  if awk -v b="$before" -v d="$during" -v a="$after" 'BEGIN { exit !(d <= 1.25 * b && a <= 1.25 * b) }' && [ -n "$drained" ] && [ "$drained" -le 15 ]; then
-    echo "verdict: bounded (peak during and after the outage within 1.25× the peak before; buffer drained within 15 s)"
+  echo "peak RSS before the outage ${before} MB, in its first half ${early} MB, in all of it ${during} MB, after it ${after} MB (a young process keeps growing: compare the same age in the 10-minute soak)"
+  echo "impression buffer at most ${max_buffer} (bound ${buffered}), empty ${drained:-never} s after the restart"
+  if awk -v b="$before" -v e="$early" -v d="$during" 'BEGIN { exit !(d <= 1.25 * b && d <= 1.05 * e) }' &&
+    [ "$max_buffer" -le "$buffered" ] && [ -n "$drained" ] && [ "$drained" -le 15 ]; then
+    echo "verdict: bounded (outage peak within 1.25× the peak before it and flat, within 1.05×, over its second half; buffer within its bound and drained within 15 s)"
   else
-    echo "verdict: NOT within the bound (1.25× the peak before the outage; buffer drained within 15 s)"
+    echo "verdict: NOT bounded (outage peak above 1.25× the peak before it or still rising in its second half, or the buffer not drained within 15 s)"
   fi
 else
   read -r warm _ < <(rss_of 120 180 .)
