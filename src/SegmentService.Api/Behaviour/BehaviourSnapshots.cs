@@ -4,8 +4,8 @@ using NpgsqlTypes;
 
 namespace SegmentService.Api.Behaviour;
 
-/// <summary>A stored image: when it was taken and its size.</summary>
-public readonly record struct SnapshotInfo(DateTimeOffset Watermark, long Bytes, TimeSpan Elapsed);
+/// <summary>A stored image: when it was taken, its size, the time to store or load it, and (writing) how long the model's writer lock was held.</summary>
+public readonly record struct SnapshotInfo(DateTimeOffset Watermark, long Bytes, TimeSpan Elapsed, TimeSpan Locked = default);
 
 /// <summary>
 /// Stores the behaviour model's image in PostgreSQL (behaviour_snapshots, behaviour_snapshot_chunks) and loads the
@@ -19,6 +19,7 @@ public sealed class BehaviourSnapshots(BehaviourModel model, NpgsqlDataSource da
         var clock = Stopwatch.StartNew();
         using var image = new ChunkedStream();
         var watermark = model.SaveSnapshot(image, timeProvider);
+        var locked = clock.Elapsed;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var blocks = image.Blocks.ToList();
@@ -55,7 +56,7 @@ public sealed class BehaviourSnapshots(BehaviourModel model, NpgsqlDataSource da
             await prune.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
-        return new SnapshotInfo(watermark, image.Length, clock.Elapsed);
+        return new SnapshotInfo(watermark, image.Length, clock.Elapsed, locked);
     }
 
     /// <summary>Loads the newest image into the model; null when there is none or it was built with other settings (then nothing changed).</summary>

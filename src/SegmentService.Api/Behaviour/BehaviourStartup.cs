@@ -101,8 +101,8 @@ public sealed class BehaviourStartup(
         try
         {
             var info = await snapshots.WriteAsync(stoppingToken);
-            logger.LogInformation("Behaviour snapshot of {Bytes} bytes taken at {Watermark} stored in {Elapsed} ms",
-                info.Bytes, info.Watermark, info.Elapsed.TotalMilliseconds);
+            logger.LogInformation("Behaviour snapshot of {Bytes} bytes taken at {Watermark} stored in {Elapsed} ms ({Locked} ms under the writer lock)",
+                info.Bytes, info.Watermark, info.Elapsed.TotalMilliseconds, info.Locked.TotalMilliseconds);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
