@@ -11,7 +11,11 @@ public readonly record struct SnapshotInfo(DateTimeOffset Watermark, long Bytes,
 /// Stores the behaviour model's image in PostgreSQL (behaviour_snapshots, behaviour_snapshot_chunks) and loads the
 /// newest one. Only the newest is kept: a new image and the removal of older ones commit together.
 /// </summary>
-public sealed class BehaviourSnapshots(BehaviourModel model, NpgsqlDataSource dataSource, TimeProvider timeProvider)
+public sealed class BehaviourSnapshots(
+    BehaviourModel model,
+    NpgsqlDataSource dataSource,
+    TimeProvider timeProvider,
+    ILogger<BehaviourSnapshots> logger)
 {
     /// <summary>Serialises the model (under its writer lock, in memory) then stores the image outside the lock.</summary>
     public async Task<SnapshotInfo> WriteAsync(CancellationToken cancellationToken)
@@ -59,7 +63,7 @@ public sealed class BehaviourSnapshots(BehaviourModel model, NpgsqlDataSource da
         return new SnapshotInfo(watermark, image.Length, clock.Elapsed, locked);
     }
 
-    /// <summary>Loads the newest image into the model; null when there is none or it was built with other settings (then nothing changed).</summary>
+    /// <summary>Loads the newest image into the model; null when there is none, it was built with other settings or it cannot be decoded (then the model is unchanged).</summary>
     public async Task<SnapshotInfo?> TryLoadAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -87,6 +91,15 @@ public sealed class BehaviourSnapshots(BehaviourModel model, NpgsqlDataSource da
                 image.AddBlock(await copy.ReadAsync<byte[]>(NpgsqlDbType.Bytea, cancellationToken));
             }
         }
-        return model.LoadSnapshot(image) ? new SnapshotInfo(watermark, image.Length, clock.Elapsed) : null;
+        try
+        {
+            return model.LoadSnapshot(image) ? new SnapshotInfo(watermark, image.Length, clock.Elapsed) : null;
+        }
+        catch (Exception ex) when (ex is IOException or IndexOutOfRangeException or ArgumentException or OverflowException)
+        {
+            // A damaged image must not stop every restart: the full rebuild that follows stores a new one.
+            logger.LogError(ex, "Behaviour snapshot {SnapshotId} could not be decoded; rebuilding from the events", id);
+            return null;
+        }
     }
 }

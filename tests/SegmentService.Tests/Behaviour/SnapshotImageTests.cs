@@ -58,6 +58,26 @@ public sealed class SnapshotImageTests
         Assert.Equal(0, other.Trails.Users);
     }
 
+    [Fact]
+    public void TruncatedImageFailsToDecodeAndLeavesTheModelAsItWas()
+    {
+        var options = Options.Create(new BehaviourOptions());
+        var source = new BehaviourModel(options);
+        source.Apply(Signals(new Random(7), 500));
+        using var image = new ChunkedStream();
+        source.SaveSnapshot(image, TimeProvider.System);
+        var bytes = image.Blocks.Single().ToArray();
+        var truncated = new ChunkedStream();
+        truncated.AddBlock(bytes[..(bytes.Length / 2)]);
+
+        var target = new BehaviourModel(options);
+        target.Apply([new BehaviourSignal("kept", EventType.Purchase, "a", T0), new BehaviourSignal("kept", EventType.Purchase, "b", T0)]);
+        Assert.ThrowsAny<IOException>(() => target.LoadSnapshot(truncated));
+        Assert.Equal(1, target.Trails.Users);
+        Assert.True(target.Items.TryGet("a", out var a));
+        Assert.Single(target.Graph.NeighboursOf(a));
+    }
+
     private static List<BehaviourSignal> Signals(Random random, int count) =>
     [
         .. Enumerable.Range(0, count).Select(k => new BehaviourSignal(
