@@ -22,4 +22,5 @@ bin=bench/SegmentService.Bench/bin/Release/net10.0/SegmentService.Bench
 # BEHAVIOUR_SKIP_GENERATE=1 re-times the rebuild on the events of the last run.
 [ "${BEHAVIOUR_SKIP_GENERATE:-0}" = 1 ] || "$bin" behaviour-generate --db "$db" "$@"
 [ "${BEHAVIOUR_RESTART_ONLY:-0}" = 1 ] || "$bin" behaviour-rebuild --db "$db" --from events
-"$bin" behaviour-rebuild --db "$db" --from snapshot
+# the restart, then the snapshot stored again (what every SnapshotInterval costs)
+"$bin" behaviour-rebuild --db "$db" --from snapshot --write true

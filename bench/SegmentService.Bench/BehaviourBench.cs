@@ -104,7 +104,8 @@ internal static class BehaviourBench
 
     /// <summary>
     /// Times what a restart does. --from events: drops any snapshot, so every event of the rebuild window is read and
-    /// folded (a first start), then stores the snapshot. --from snapshot: loads the snapshot and the events since.
+    /// folded (a first start), then stores the snapshot. --from snapshot: loads the snapshot and the events since
+    /// (--write true: then stores it again, to time a periodic snapshot).
     /// </summary>
     public static async Task RebuildAsync(Dictionary<string, string> options)
     {
@@ -135,7 +136,7 @@ internal static class BehaviourBench
         var checksum = Enumerable.Range(0, model.Items.Count)
             .Sum(i => model.Graph.NeighboursOf(i).Sum(n => (double)n.Score * (1 + n.Item % 97)));
         Console.WriteLine($"neighbour checksum {checksum:R}");
-        if (from == "events")
+        if (from == "events" || options.ContainsKey("write"))
         {
             var info = await host.Services.GetRequiredService<BehaviourSnapshots>().WriteAsync(CancellationToken.None);
             Console.WriteLine($"snapshot of {info.Bytes / (1024 * 1024):N0} MB stored in {info.Elapsed.TotalSeconds:F1} s ({info.Locked.TotalSeconds:F1} s of it serialising under the writer lock)");

@@ -6,7 +6,7 @@ using SegmentService.Bench;
 //   scale-generate --db CONNSTRING [--users 1000000]
 //   scale-run      --db CONNSTRING [--k 8 | --krange 4-12] [--runs 1]
 //   behaviour-generate --db CONNSTRING [--events 10000000] [--users 500000]
-//   behaviour-rebuild  --db CONNSTRING [--from events|snapshot]
+//   behaviour-rebuild  --db CONNSTRING [--from events|snapshot] [--write true]
 //   behaviour-read     --db CONNSTRING
 var options = Args.Parse(args.Skip(1));
 var total = Stopwatch.StartNew();

@@ -18,7 +18,7 @@ public sealed partial class BehaviourModel
     /// <summary>Writes the image under the writer lock and returns the moment it was taken (read from <paramref name="clock"/> inside the lock).</summary>
     public DateTimeOffset SaveSnapshot(Stream stream, TimeProvider clock)
     {
-        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        using var writer = new ImageWriter(stream);
         lock (_write)
         {
             var taken = clock.GetUtcNow();
@@ -43,7 +43,7 @@ public sealed partial class BehaviourModel
     /// </summary>
     public bool LoadSnapshot(Stream stream)
     {
-        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        var reader = new ImageReader(stream);
         if (reader.ReadInt32() != SnapshotFormat || reader.ReadString() != Shape)
         {
             return false;

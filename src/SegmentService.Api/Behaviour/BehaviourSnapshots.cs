@@ -95,7 +95,7 @@ public sealed class BehaviourSnapshots(
         {
             return model.LoadSnapshot(image) ? new SnapshotInfo(watermark, image.Length, clock.Elapsed) : null;
         }
-        catch (Exception ex) when (ex is IOException or IndexOutOfRangeException or ArgumentException or OverflowException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or IndexOutOfRangeException or ArgumentException or OverflowException)
         {
             // A damaged image must not stop every restart: the full rebuild that follows stores a new one.
             logger.LogError(ex, "Behaviour snapshot {SnapshotId} could not be decoded; rebuilding from the events", id);

@@ -4,7 +4,7 @@ namespace SegmentService.Api.Behaviour;
 public sealed partial class ItemGraph
 {
     /// <summary>Writes the state of items 0…<paramref name="count"/>−1; the caller holds the writer lock.</summary>
-    internal void Save(BinaryWriter writer, int count)
+    internal void Save(ImageWriter writer, int count)
     {
         writer.Write(_landmark is { } landmark ? landmark.UtcTicks : -1L);
         var n = Math.Min(count, _rows.Length);
@@ -28,7 +28,7 @@ public sealed partial class ItemGraph
     }
 
     /// <summary>Reads what <see cref="Save"/> wrote into this fresh graph, renumbering items through <paramref name="ids"/>, and publishes every neighbour list.</summary>
-    internal void Load(BinaryReader reader, int[] ids)
+    internal void Load(ImageReader reader, int[] ids)
     {
         var landmark = reader.ReadInt64();
         _landmark = landmark < 0 ? null : new DateTimeOffset(landmark, TimeSpan.Zero);

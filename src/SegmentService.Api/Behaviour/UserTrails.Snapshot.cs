@@ -6,7 +6,7 @@ namespace SegmentService.Api.Behaviour;
 public sealed partial class UserTrails
 {
     /// <summary>Writes every trail; the caller holds the writer lock (the only one that changes trails).</summary>
-    internal void Save(BinaryWriter writer)
+    internal void Save(ImageWriter writer)
     {
         writer.Write(_tick);
         writer.Write(_trails.Count);
@@ -25,7 +25,7 @@ public sealed partial class UserTrails
     }
 
     /// <summary>Reads what <see cref="Save"/> wrote into this fresh instance, renumbering items through <paramref name="ids"/>.</summary>
-    internal void Load(BinaryReader reader, int[] ids)
+    internal void Load(ImageReader reader, int[] ids)
     {
         _tick = reader.ReadInt64();
         var users = reader.ReadInt32();
