@@ -12,6 +12,7 @@ namespace SegmentService.Api.Tests.Behaviour;
 /// history (so all in the <c>cold-start</c> segment), click 3 planted favourites 40 % of the time and everything else
 /// 3 %; the segment learns its best items from them. Then a new user, and a new item, arrive.
 /// </summary>
+[Collection(RealTimeLearningCollection.Name)]
 public sealed class ColdStartTests(ITestOutputHelper output)
 {
     private const int Seed = 5;
@@ -46,8 +47,9 @@ public sealed class ColdStartTests(ITestOutputHelper output)
             }
             // Their own sources now propose mugs: content matches of their category, and CF neighbours of the mugs they viewed.
             var own = after.SelectMany(s => s).Where(i => i.Source is "content" or "similar").ToList();
+            // The newcomer clicks none of them, so their weight fades over the 10 slates; the first ones all hold some.
             Assert.True(after.Count(s => s.Any(i => i.Source == "content")) >= 3, "content matches are blended into the slates");
-            Assert.All(after, slate => Assert.Contains(slate, i => i.Source is "content" or "similar"));
+            Assert.All(after.Take(5), slate => Assert.Contains(slate, i => i.Source is "content" or "similar"));
             Assert.All(own, i => Assert.StartsWith("mug-", i.ItemId, StringComparison.Ordinal));
             Assert.True(after.Average(slate => slate.Count(i => Favourites.Contains(i.ItemId))) >= 2, "the segment's best stay in the slate beside them");
         });
@@ -67,8 +69,9 @@ public sealed class ColdStartTests(ITestOutputHelper output)
             output.WriteLine($"gift-new first shown in slate {first + 1} ({shown[first]}); in {shown.Take(300).Count(i => i is not null)} of the first 300 " +
                 $"and {shown.TakeLast(300).Count(i => i is { Explored: false })} of the last 300 greedily");
 
-            Assert.InRange(first, 0, 299);
-            Assert.True(shown[first]!.Explored && shown[first]!.Source == "explore", "its first showing is exploration");
+            // Tried at once: by exploration, or greedily when its category's level puts its prior above the slate's floor.
+            Assert.InRange(first, 0, 49);
+            Assert.Contains(shown[first]!.Source, (string[])["explore", "segment"]);
             Assert.All(shown.OfType<ServedItem>(), i => Assert.True(i.Propensity > 0));
             Assert.True(shown.TakeLast(300).Count(i => i is { Explored: false }) >= 240, "after its clicks it is in the greedy slate");
             using var admin = factory.Admin();
