@@ -66,14 +66,20 @@ public sealed class Recommender(
         }
 
         var n = candidates!.Length;
-        var buffer = ArrayPool<double>.Shared.Rent(3 * n);
+        var buffer = ArrayPool<double>.Shared.Rent(4 * n);
         try
         {
             var priors = buffer.AsSpan(0, n);
             var means = buffer.AsSpan(n, n);
             var selection = buffer.AsSpan(2 * n, n);
             scorer.Score(table, assignment.SegmentKey, candidates, priors, means, selection);
+            var segmentOnly = buffer.AsSpan(3 * n, n);
+            selection.CopyTo(segmentOnly);
             var proposedBy = Blend(proposals, assignment.SegmentKey, candidates, means, selection);
+            // A proposed item the segment's own scores would have put in the slate anyway is the segment's choice: crediting
+            // the user's source with it would make that source's cell learn the segment's best items' value, not what the
+            // source adds (a popularity segment's co-clicked best sellers would make CF look good there).
+            var segmentFloor = proposedBy is null ? double.PositiveInfinity : KthLargest(segmentOnly, Math.Min(count, n));
             var picks = Pick(candidates, selection, count, pool);
             // An item counts as explored when it is not among the slate's worth of best means (the greedy slate).
             var greedyFloor = KthLargest(means, picks.Length);
@@ -86,7 +92,7 @@ public sealed class Recommender(
                 var (index, itemId, propensity) = picks[i];
                 var (prior, mean) = index >= 0 ? (priors[index], means[index]) : ScoreOne(assignment.SegmentKey, itemId);
                 var explored = mean < greedyFloor;
-                var source = (index >= 0 ? proposedBy?.GetValueOrDefault(index) : null)
+                var source = (index >= 0 && segmentOnly[index] < segmentFloor ? proposedBy?.GetValueOrDefault(index) : null)
                     ?? (explored ? RecommendedItem.ExploreSource : RecommendedItem.SegmentSource);
                 items[i] = new RecommendedItem(itemId, mean, propensity, explored, source);
                 shownPriors[i] = prior;
