@@ -14,6 +14,7 @@ public sealed class ScrapeGauges(
     QTable table,
     ImpressionLog impressions,
     OutcomeSweeper sweeper,
+    RetentionPruner retention,
     Microsoft.Extensions.Options.IOptions<PolicyOptions> options)
 {
     private readonly Lock _sync = new();
@@ -31,6 +32,7 @@ public sealed class ScrapeGauges(
         metrics.BufferDepth.WithLabels("impressions").Set(impressions.PendingCount);
         metrics.BufferDepth.WithLabels("open_impressions").Set(impressions.OpenCount);
         metrics.ImpressionsDropped(impressions.ShedCount, impressions.LateCount);
+        metrics.RetentionDeleted(retention.Deleted);
         // The sweeper counts settled items that got no feedback; the counter follows it at each scrape.
         var defaults = sweeper.DefaultRewardCount;
         lock (_sync)

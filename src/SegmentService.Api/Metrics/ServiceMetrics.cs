@@ -19,6 +19,7 @@ public sealed class ServiceMetrics
     private readonly Counter _defaultRewards;
     private readonly Counter _outageRefused;
     private readonly Counter _impressionsDropped;
+    private readonly Counter _retentionDeleted;
     private readonly Histogram _runDuration;
 
     public ServiceMetrics()
@@ -43,6 +44,9 @@ public sealed class ServiceMetrics
         _impressionsDropped = Factory.CreateCounter(
             "segmentservice_impressions_dropped_total", "Answers not logged: the impression buffer was full (buffer_full) or could not be written before its settle time (late).",
             new CounterConfiguration { LabelNames = ["reason"] });
+        _retentionDeleted = Factory.CreateCounter(
+            "segmentservice_retention_deleted_total", "Rows deleted by retention, by table (policy_snapshots, impressions, feedback).",
+            new CounterConfiguration { LabelNames = ["table"] });
         _outageRefused = Factory.CreateCounter(
             "segmentservice_database_outage_refused_total", "Requests answered 503 because the database was unreachable.");
         _runDuration = Factory.CreateHistogram(
@@ -88,6 +92,14 @@ public sealed class ServiceMetrics
     {
         _impressionsDropped.WithLabels("buffer_full").IncTo(bufferFull);
         _impressionsDropped.WithLabels("late").IncTo(late);
+    }
+
+    /// <summary>Raises the retention counters to the totals the pruner keeps (read at each scrape).</summary>
+    public void RetentionDeleted(PruneResult deleted)
+    {
+        _retentionDeleted.WithLabels("policy_snapshots").IncTo(deleted.Snapshots);
+        _retentionDeleted.WithLabels("impressions").IncTo(deleted.Impressions);
+        _retentionDeleted.WithLabels("feedback").IncTo(deleted.Feedback);
     }
 
     public void EventsIngested(int accepted, int duplicates, int rejected)

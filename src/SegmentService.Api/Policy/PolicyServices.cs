@@ -25,12 +25,14 @@ public static class PolicyServices
         services.AddSingleton<PolicySnapshotStore>();
         services.AddSingleton<PolicyCarryOver>();
         services.AddSingleton<PolicyEvaluator>();
+        services.AddSingleton<RetentionPruner>();
 
         services.AddHostedService<PolicyStartup>();
         services.AddHostedService<ImpressionFlusher>();
         services.AddHostedService<OutcomeLogWriter>();
         services.AddHostedService<OutcomeSweeperService>();
         services.AddHostedService<PolicySnapshotter>();
+        services.AddHostedService<RetentionService>();
         return services;
     }
 
@@ -38,6 +40,7 @@ public static class PolicyServices
     public static IServiceCollection AddPolicyOptions(this IServiceCollection services)
     {
         services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 }
