@@ -8,6 +8,16 @@ namespace SegmentService.Api.Policy;
 /// <summary>A reward to log: for one shown item of one logged impression.</summary>
 public sealed record FeedbackRecord(Impression Impression, string ItemId, FeedbackType Type, double Reward, decimal? Amount);
 
+/// <summary>What logging one reward did.</summary>
+public enum RecordOutcome
+{
+    Applied,
+    Repeat,
+
+    /// <summary>The impression's window had closed by the database's clock (or the replica's, with Policy:WindowClock Process) when the row was written.</summary>
+    Late,
+}
+
 /// <summary>Told, once per group commit, which feedback rows were new (Feedback records the matching behaviour events).</summary>
 public interface IFeedbackCommittedObserver
 {
@@ -22,20 +32,30 @@ public interface IFeedbackCommittedObserver
 /// </summary>
 public sealed class OutcomeLog(
     ImpressionLog impressions,
+    PolicyClock clock,
     IEnumerable<IFeedbackCommittedObserver> observers,
     NpgsqlDataSource dataSource,
     IOptions<PolicyOptions> options,
-    TimeProvider timeProvider,
     ILogger<OutcomeLog> logger)
 {
+    // The window is judged here, in the write ($8 null: the database's clock), so every replica agrees with the
+    // sweeper; rows refused as late come back with applied = false.
     private const string InsertSql = """
-        INSERT INTO feedback (recommendation_id, item_id, type, user_id, segment_key, reward, amount, created_at)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::text[], $6::float8[], $7::numeric[], $8::timestamptz[])
-        ON CONFLICT (recommendation_id, item_id, type) DO NOTHING
-        RETURNING recommendation_id, item_id, type
+        WITH input AS MATERIALIZED (
+            SELECT r, i, t, u, s, w, a, coalesce($8::timestamptz, clock_timestamp()) AS now, shown_at
+            FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::text[], $6::float8[], $7::numeric[], $9::timestamptz[])
+                AS x(r, i, t, u, s, w, a, shown_at)),
+        applied AS (
+            INSERT INTO feedback (recommendation_id, item_id, type, user_id, segment_key, reward, amount, created_at)
+            SELECT r, i, t, u, s, w, a, now FROM input WHERE now < shown_at + $10
+            ON CONFLICT (recommendation_id, item_id, type) DO NOTHING
+            RETURNING recommendation_id, item_id, type)
+        SELECT recommendation_id, item_id, type, true FROM applied
+        UNION ALL
+        SELECT r, i, t, false FROM input WHERE now >= shown_at + $10
         """;
 
-    private sealed record Pending(FeedbackRecord Record, TaskCompletionSource<bool> Done);
+    private sealed record Pending(FeedbackRecord Record, TaskCompletionSource<RecordOutcome> Done);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
 
@@ -51,10 +71,10 @@ public sealed class OutcomeLog(
     /// </summary>
     public bool ObserversIdle => Volatile.Read(ref _unnotified) == 0;
 
-    /// <summary>Logs the reward once per (recommendation, item, type); true when it was new, false for a repeat. Returns after the commit.</summary>
-    public Task<bool> RecordAsync(FeedbackRecord record, CancellationToken cancellationToken)
+    /// <summary>Logs the reward once per (recommendation, item, type) if its window is still open. Returns after the commit.</summary>
+    public Task<RecordOutcome> RecordAsync(FeedbackRecord record, CancellationToken cancellationToken)
     {
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<RecordOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_queue.Writer.TryWrite(new Pending(record, done)))
         {
             throw new InvalidOperationException("The outcome log is stopped.");
@@ -137,10 +157,10 @@ public sealed class OutcomeLog(
 
     private async Task WriteBatchAsync(List<Pending> batch)
     {
-        HashSet<(string, string, FeedbackType)> applied;
+        HashSet<(string, string, FeedbackType)> applied, late;
         try
         {
-            applied = await InsertAsync(batch);
+            (applied, late) = await InsertAsync(batch);
         }
         catch (Exception ex)
         {
@@ -151,16 +171,25 @@ public sealed class OutcomeLog(
             }
             return;
         }
-        var isNew = new bool[batch.Count];
+        var outcome = new RecordOutcome[batch.Count];
         var newRows = new List<FeedbackRecord>(applied.Count);
         for (var i = 0; i < batch.Count; i++)
         {
             var r = batch[i].Record;
-            if (applied.Remove((r.Impression.RecommendationId, r.ItemId, r.Type)))
+            var key = (r.Impression.RecommendationId, r.ItemId, r.Type);
+            if (late.Contains(key))
             {
-                isNew[i] = true;
+                outcome[i] = RecordOutcome.Late;
+            }
+            else if (applied.Remove(key))
+            {
+                outcome[i] = RecordOutcome.Applied;
                 impressions.AddReward(r.Impression, r.ItemId, r.Reward);
                 newRows.Add(r);
+            }
+            else
+            {
+                outcome[i] = RecordOutcome.Repeat;
             }
         }
         if (newRows.Count > 0)
@@ -173,13 +202,13 @@ public sealed class OutcomeLog(
         }
         for (var i = 0; i < batch.Count; i++)
         {
-            batch[i].Done.TrySetResult(isNew[i]);
+            batch[i].Done.TrySetResult(outcome[i]);
         }
     }
 
-    private async Task<HashSet<(string, string, FeedbackType)>> InsertAsync(List<Pending> batch)
+    private async Task<(HashSet<(string, string, FeedbackType)> Applied, HashSet<(string, string, FeedbackType)> Late)> InsertAsync(
+        List<Pending> batch)
     {
-        var now = timeProvider.GetUtcNow().UtcDateTime;
         await using var command = dataSource.CreateCommand(InsertSql);
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(p => p.Record.Impression.RecommendationId)] });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(p => p.Record.ItemId)] });
@@ -188,18 +217,21 @@ public sealed class OutcomeLog(
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(p => p.Record.Impression.SegmentKey)] });
         command.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. batch.Select(p => p.Record.Reward)] });
         command.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. batch.Select(p => p.Record.Amount)] });
+        command.Parameters.Add(new NpgsqlParameter<DateTime?> { TypedValue = clock.ForWrite(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter<DateTime[]>
         {
-            TypedValue = [.. batch.Select(_ => now)],
+            TypedValue = [.. batch.Select(p => p.Record.Impression.CreatedAt.UtcDateTime)],
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
         });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = options.Value.RewardWindow });
         var applied = new HashSet<(string, string, FeedbackType)>();
+        var late = new HashSet<(string, string, FeedbackType)>();
         await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
         while (await reader.ReadAsync(CancellationToken.None))
         {
-            applied.Add((reader.GetString(0), reader.GetString(1), (FeedbackType)reader.GetInt16(2)));
+            (reader.GetBoolean(3) ? applied : late).Add((reader.GetString(0), reader.GetString(1), (FeedbackType)reader.GetInt16(2)));
         }
-        return applied;
+        return (applied, late);
     }
 }
 

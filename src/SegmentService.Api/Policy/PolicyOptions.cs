@@ -50,6 +50,9 @@ public sealed class PolicyOptions : IValidatableObject
     public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(5);
     public RewardOptions Rewards { get; set; } = new();
 
+    /// <summary>Database (default): reward windows are judged by PostgreSQL's clock inside the write; Process: by this replica's clock.</summary>
+    public WindowClock WindowClock { get; set; } = WindowClock.Database;
+
     public LearningRule Rule() => new(PriorImpressions, LearningRate);
 
     /// <summary>Reward per impression assumed where neither the segment nor the shop has settled anything yet.</summary>
@@ -101,6 +104,10 @@ public sealed class PolicyOptions : IValidatableObject
             {
                 yield return new ValidationResult($"Policy:Rewards:{name} must be a finite number from -1000000 to 1000000.", [nameof(Rewards)]);
             }
+        }
+        if (!Enum.IsDefined(WindowClock))
+        {
+            yield return new ValidationResult("Policy:WindowClock must be Database or Process.", [nameof(WindowClock)]);
         }
         if (!Enum.IsDefined(Exploration))
         {

@@ -14,6 +14,7 @@ public static class PolicyServices
             ? new SeededPolicyRandom(seed)
             : new SharedPolicyRandom());
 
+        services.AddSingleton<PolicyClock>();
         services.AddSingleton<QTable>();
         services.AddSingleton<ItemPriors>();
         services.AddSingleton<PolicyScorer>();

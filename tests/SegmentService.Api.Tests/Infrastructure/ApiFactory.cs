@@ -88,6 +88,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Auth:AdminKeys:0", TestKeys.Admin);
         builder.UseSetting("Auth:FrontendKeys:0", TestKeys.Frontend);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        // Tests simulate time with the fake clock; the database's clock (production's default) is tested by DatabaseClockTests.
+        builder.UseSetting("Policy:WindowClock", "Process");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
