@@ -13,6 +13,7 @@ public enum FeedbackOutcome
     UnknownRecommendation,
     ItemNotInRecommendation,
     WindowClosed,
+    Overloaded,
 }
 
 public readonly record struct FeedbackResult(FeedbackOutcome Outcome, double Reward, DateTimeOffset? ClosedAt = null);
@@ -43,6 +44,7 @@ public sealed class FeedbackService(
         {
             RecordOutcome.Applied => new(FeedbackOutcome.Applied, reward),
             RecordOutcome.Repeat => new(FeedbackOutcome.Repeat, reward),
+            RecordOutcome.Overloaded => new(FeedbackOutcome.Overloaded, reward),
             _ => new(FeedbackOutcome.WindowClosed, reward, impression.CreatedAt + _options.RewardWindow),
         };
     }

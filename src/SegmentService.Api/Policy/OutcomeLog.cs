@@ -14,6 +14,9 @@ public enum RecordOutcome
     Applied,
     Repeat,
 
+    /// <summary>More than Policy:MaxQueuedFeedback rows were waiting for a commit: not logged, the caller answers 503.</summary>
+    Overloaded,
+
     /// <summary>The impression's window had closed by the database's clock (or the replica's, with Policy:WindowClock Process) when the row was written.</summary>
     Late,
 }
@@ -64,6 +67,18 @@ public sealed class OutcomeLog(
         Channel.CreateUnbounded<IReadOnlyList<FeedbackRecord>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IFeedbackCommittedObserver[] _observers = [.. observers];
     private int _unnotified;
+    private int _queued;
+    private int _unnotifiedRows;
+    private long _eventsShed;
+
+    /// <summary>Feedback rows waiting for their group commit (bounded by Policy:MaxQueuedFeedback).</summary>
+    public int QueuedCount => Volatile.Read(ref _queued);
+
+    /// <summary>Committed rows whose behaviour events are still to be written (bounded by Policy:MaxQueuedFeedbackEvents).</summary>
+    public int UnnotifiedCount => Volatile.Read(ref _unnotifiedRows);
+
+    /// <summary>Committed rows whose behaviour events were not written because that queue was full.</summary>
+    public long EventsShedCount => Interlocked.Read(ref _eventsShed);
 
     /// <summary>
     /// True when every committed row has been through the observers (its behaviour event written). The events behind a
@@ -74,9 +89,15 @@ public sealed class OutcomeLog(
     /// <summary>Logs the reward once per (recommendation, item, type) if its window is still open. Returns after the commit.</summary>
     public Task<RecordOutcome> RecordAsync(FeedbackRecord record, CancellationToken cancellationToken)
     {
+        if (Interlocked.Increment(ref _queued) > options.Value.MaxQueuedFeedback)
+        {
+            Interlocked.Decrement(ref _queued);
+            return Task.FromResult(RecordOutcome.Overloaded);
+        }
         var done = new TaskCompletionSource<RecordOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_queue.Writer.TryWrite(new Pending(record, done)))
         {
+            Interlocked.Decrement(ref _queued);
             throw new InvalidOperationException("The outcome log is stopped.");
         }
         // The write goes ahead even if the caller gives up: a committed row is applied either way.
@@ -104,6 +125,7 @@ public sealed class OutcomeLog(
             }
             finally
             {
+                Interlocked.Add(ref _unnotifiedRows, -rows.Count);
                 Interlocked.Decrement(ref _unnotified);
             }
         }
@@ -137,6 +159,7 @@ public sealed class OutcomeLog(
                 {
                     batch.Add(next);
                 }
+                Interlocked.Add(ref _queued, -batch.Count);
                 await WriteBatchAsync(batch);
             }
         }
@@ -151,6 +174,7 @@ public sealed class OutcomeLog(
         }
         if (batch.Count > 0)
         {
+            Interlocked.Add(ref _queued, -batch.Count);
             await WriteBatchAsync(batch);
         }
     }
@@ -192,11 +216,18 @@ public sealed class OutcomeLog(
                 outcome[i] = RecordOutcome.Repeat;
             }
         }
-        if (newRows.Count > 0)
+        // Past its bound the behaviour events of this group are shed (counted): the rewards are committed either way.
+        if (newRows.Count > 0 && Interlocked.Add(ref _unnotifiedRows, newRows.Count) > options.Value.MaxQueuedFeedbackEvents)
+        {
+            Interlocked.Add(ref _unnotifiedRows, -newRows.Count);
+            Interlocked.Add(ref _eventsShed, newRows.Count);
+        }
+        else if (newRows.Count > 0)
         {
             Interlocked.Increment(ref _unnotified);
             if (!_committed.Writer.TryWrite(newRows))
             {
+                Interlocked.Add(ref _unnotifiedRows, -newRows.Count);
                 Interlocked.Decrement(ref _unnotified);
             }
         }

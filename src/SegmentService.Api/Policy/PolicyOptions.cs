@@ -90,6 +90,14 @@ public sealed class PolicyOptions : IValidatableObject
     [Range(1, 100_000, ErrorMessage = "Policy:FeedbackBatchSize must be from 1 to 100000.")]
     public int FeedbackBatchSize { get; set; } = 1000;
 
+    /// <summary>Most feedback rows waiting for a group commit; past it feedback answers 503 with Retry-After (the database is not keeping up).</summary>
+    [Range(1, 10_000_000, ErrorMessage = "Policy:MaxQueuedFeedback must be from 1 to 10000000.")]
+    public int MaxQueuedFeedback { get; set; } = 50_000;
+
+    /// <summary>Most committed feedback rows whose behaviour events wait to be written; past it those events are shed (counted).</summary>
+    [Range(1, 10_000_000, ErrorMessage = "Policy:MaxQueuedFeedbackEvents must be from 1 to 10000000.")]
+    public int MaxQueuedFeedbackEvents { get; set; } = 100_000;
+
     /// <summary>Seeds the exploration random source (reproducible runs); unset: a shared, unseeded source.</summary>
     public int? Seed { get; set; }
 
