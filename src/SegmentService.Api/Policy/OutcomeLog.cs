@@ -36,29 +36,32 @@ public interface IFeedbackCommittedObserver
 public sealed class OutcomeLog(
     ImpressionLog impressions,
     PolicyClock clock,
+    TimeProvider timeProvider,
     IEnumerable<IFeedbackCommittedObserver> observers,
     NpgsqlDataSource dataSource,
     IOptions<PolicyOptions> options,
     ILogger<OutcomeLog> logger)
 {
     // The window is judged here, in the write ($8 null: the database's clock), so every replica agrees with the
-    // sweeper; rows refused as late come back with applied = false.
+    // sweeper; rows refused as late come back with applied = false. $11: how long each row waited in this replica
+    // (a monotonic duration, so no clock skew), capped at half the settle delay, so a click is judged when it arrived
+    // and its row still commits before any sweeper settles past the impression.
     private const string InsertSql = """
         WITH input AS MATERIALIZED (
-            SELECT r, i, t, u, s, w, a, coalesce($8::timestamptz, clock_timestamp()) AS now, shown_at
-            FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::text[], $6::float8[], $7::numeric[], $9::timestamptz[])
-                AS x(r, i, t, u, s, w, a, shown_at)),
+            SELECT r, i, t, u, s, w, a, coalesce($8::timestamptz, clock_timestamp()) AS now, shown_at, waited
+            FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::text[], $6::float8[], $7::numeric[], $9::timestamptz[], $11::interval[])
+                AS x(r, i, t, u, s, w, a, shown_at, waited)),
         applied AS (
             INSERT INTO feedback (recommendation_id, item_id, type, user_id, segment_key, reward, amount, created_at)
-            SELECT r, i, t, u, s, w, a, now FROM input WHERE now < shown_at + $10
+            SELECT r, i, t, u, s, w, a, now FROM input WHERE now - waited < shown_at + $10
             ON CONFLICT (recommendation_id, item_id, type) DO NOTHING
             RETURNING recommendation_id, item_id, type)
         SELECT recommendation_id, item_id, type, true FROM applied
         UNION ALL
-        SELECT r, i, t, false FROM input WHERE now >= shown_at + $10
+        SELECT r, i, t, false FROM input WHERE now - waited >= shown_at + $10
         """;
 
-    private sealed record Pending(FeedbackRecord Record, TaskCompletionSource<RecordOutcome> Done);
+    private sealed record Pending(FeedbackRecord Record, TaskCompletionSource<RecordOutcome> Done, long QueuedAt);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
 
@@ -95,7 +98,7 @@ public sealed class OutcomeLog(
             return Task.FromResult(RecordOutcome.Overloaded);
         }
         var done = new TaskCompletionSource<RecordOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Pending(record, done)))
+        if (!_queue.Writer.TryWrite(new Pending(record, done, timeProvider.GetTimestamp())))
         {
             Interlocked.Decrement(ref _queued);
             throw new InvalidOperationException("The outcome log is stopped.");
@@ -255,6 +258,11 @@ public sealed class OutcomeLog(
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
         });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = options.Value.RewardWindow });
+        var maxCredit = options.Value.SettleDelay / 2;
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan[]>
+        {
+            TypedValue = [.. batch.Select(p => TimeSpan.FromTicks(Math.Min(timeProvider.GetElapsedTime(p.QueuedAt).Ticks, maxCredit.Ticks)))],
+        });
         var applied = new HashSet<(string, string, FeedbackType)>();
         var late = new HashSet<(string, string, FeedbackType)>();
         await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
