@@ -24,7 +24,8 @@ public static class FeedbackApi
             .ProducesJsonBodyErrors()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         // Purchases are worth 5 clicks and public frontend keys are in every browser: only the storefront's
         // server-side key confirms one (a frontend key gets 403).
@@ -36,7 +37,8 @@ public static class FeedbackApi
             .ProducesJsonBodyErrors()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
@@ -91,6 +93,10 @@ public static class FeedbackApi
         {
             FeedbackOutcome.Applied or FeedbackOutcome.Repeat => TypedResults.Ok(
                 new FeedbackResponse(result.Outcome == FeedbackOutcome.Applied, result.Reward, recommendationId!, itemId!)),
+            FeedbackOutcome.Overloaded => TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Feedback queue full",
+                detail: "Too much feedback is waiting to be written (Policy:MaxQueuedFeedback). Retry shortly."),
             FeedbackOutcome.UnknownRecommendation => Problems.NotFound($"No recommendation '{recommendationId}'."),
             FeedbackOutcome.ItemNotInRecommendation => TypedResults.Problem(
                 statusCode: StatusCodes.Status422UnprocessableEntity,

@@ -13,6 +13,7 @@ public enum FeedbackOutcome
     UnknownRecommendation,
     ItemNotInRecommendation,
     WindowClosed,
+    Overloaded,
 }
 
 public readonly record struct FeedbackResult(FeedbackOutcome Outcome, double Reward, DateTimeOffset? ClosedAt = null);
@@ -21,8 +22,7 @@ public readonly record struct FeedbackResult(FeedbackOutcome Outcome, double Rew
 public sealed class FeedbackService(
     ImpressionLog impressions,
     OutcomeLog outcomes,
-    IOptions<PolicyOptions> options,
-    TimeProvider timeProvider)
+    IOptions<PolicyOptions> options)
 {
     private readonly PolicyOptions _options = options.Value;
 
@@ -39,14 +39,15 @@ public sealed class FeedbackService(
             return new(FeedbackOutcome.ItemNotInRecommendation, reward);
         }
         await impressions.EnsureWrittenAsync(recommendationId, cancellationToken);
-        // Policy:SettleDelay after this the sweeper settles the impression; a row written by then is always included.
-        var closesAt = impression.CreatedAt + _options.RewardWindow;
-        if (timeProvider.GetUtcNow() >= closesAt)
+        // The write decides whether the window is still open, by the database's clock (Policy:WindowClock): a replica's
+        // own clock would let a skewed replica apply a click beside another replica's settled default reward.
+        return await outcomes.RecordAsync(new FeedbackRecord(impression, itemId, type, reward, amount), cancellationToken) switch
         {
-            return new(FeedbackOutcome.WindowClosed, reward, closesAt);
-        }
-        var applied = await outcomes.RecordAsync(new FeedbackRecord(impression, itemId, type, reward, amount), cancellationToken);
-        return new(applied ? FeedbackOutcome.Applied : FeedbackOutcome.Repeat, reward);
+            RecordOutcome.Applied => new(FeedbackOutcome.Applied, reward),
+            RecordOutcome.Repeat => new(FeedbackOutcome.Repeat, reward),
+            RecordOutcome.Overloaded => new(FeedbackOutcome.Overloaded, reward),
+            _ => new(FeedbackOutcome.WindowClosed, reward, impression.CreatedAt + _options.RewardWindow),
+        };
     }
 
     /// <summary>"fb-" and 40 hex digits of SHA-256 over (recommendation, item, type): within the 128-character id limit.</summary>

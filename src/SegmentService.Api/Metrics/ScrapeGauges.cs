@@ -14,6 +14,12 @@ public sealed class ScrapeGauges(
     QTable table,
     ImpressionLog impressions,
     OutcomeSweeper sweeper,
+    RetentionPruner retention,
+    OutcomeLog outcomes,
+    ItemPriors priors,
+    PurchaseHistory purchases,
+    InStockCatalog catalogue,
+    Behaviour.BehaviourModel behaviour,
     Microsoft.Extensions.Options.IOptions<PolicyOptions> options)
 {
     private readonly Lock _sync = new();
@@ -30,7 +36,16 @@ public sealed class ScrapeGauges(
         metrics.QTableEntries.Set(keys.Sum(k => table.Row(k).Count));
         metrics.BufferDepth.WithLabels("impressions").Set(impressions.PendingCount);
         metrics.BufferDepth.WithLabels("open_impressions").Set(impressions.OpenCount);
+        metrics.BufferDepth.WithLabels("feedback").Set(outcomes.QueuedCount);
+        metrics.BufferDepth.WithLabels("feedback_events").Set(outcomes.UnnotifiedCount);
+        metrics.MemoryEntries.WithLabels("priors").Set(priors.CellCount);
+        metrics.MemoryEntries.WithLabels("purchase_users").Set(purchases.Users);
+        metrics.MemoryEntries.WithLabels("catalogue").Set(catalogue.View.All.Length);
+        metrics.MemoryEntries.WithLabels("behaviour_users").Set(behaviour.Trails.Users);
+        metrics.MemoryEntries.WithLabels("behaviour_items").Set(behaviour.Items.Count);
         metrics.ImpressionsDropped(impressions.ShedCount, impressions.LateCount);
+        metrics.FeedbackEventsShed(outcomes.EventsShedCount);
+        metrics.RetentionDeleted(retention.Deleted);
         // The sweeper counts settled items that got no feedback; the counter follows it at each scrape.
         var defaults = sweeper.DefaultRewardCount;
         lock (_sync)

@@ -19,6 +19,8 @@ public sealed class ServiceMetrics
     private readonly Counter _defaultRewards;
     private readonly Counter _outageRefused;
     private readonly Counter _impressionsDropped;
+    private readonly Counter _retentionDeleted;
+    private readonly Counter _feedbackEventsShed;
     private readonly Histogram _runDuration;
 
     public ServiceMetrics()
@@ -43,6 +45,11 @@ public sealed class ServiceMetrics
         _impressionsDropped = Factory.CreateCounter(
             "segmentservice_impressions_dropped_total", "Answers not logged: the impression buffer was full (buffer_full) or could not be written before its settle time (late).",
             new CounterConfiguration { LabelNames = ["reason"] });
+        _retentionDeleted = Factory.CreateCounter(
+            "segmentservice_retention_deleted_total", "Rows deleted by retention, by table (policy_snapshots, impressions, feedback).",
+            new CounterConfiguration { LabelNames = ["table"] });
+        _feedbackEventsShed = Factory.CreateCounter(
+            "segmentservice_feedback_events_shed_total", "Applied feedback whose behaviour event was not written: its queue was past Policy:MaxQueuedFeedbackEvents.");
         _outageRefused = Factory.CreateCounter(
             "segmentservice_database_outage_refused_total", "Requests answered 503 because the database was unreachable.");
         _runDuration = Factory.CreateHistogram(
@@ -58,8 +65,11 @@ public sealed class ServiceMetrics
         QTableEntries = Factory.CreateGauge("segmentservice_qtable_entries", "Learnt (segment, item) values held in memory.");
         QTableSegments = Factory.CreateGauge("segmentservice_qtable_segments", "Segments with a row in the Q-table.");
         BufferDepth = Factory.CreateGauge(
-            "segmentservice_buffer_depth", "Items waiting in an in-memory write-behind buffer.",
+            "segmentservice_buffer_depth", "Items waiting in an in-memory buffer or queue (impressions, open_impressions, feedback, feedback_events).",
             new GaugeConfiguration { LabelNames = ["buffer"] });
+        MemoryEntries = Factory.CreateGauge(
+            "segmentservice_memory_entries", "Entries of an in-memory map (priors, purchase_users, catalogue, behaviour_users, behaviour_items).",
+            new GaugeConfiguration { LabelNames = ["map"] });
         foreach (var outcome in EventOutcomes)
         {
             _events.WithLabels(outcome);
@@ -81,6 +91,11 @@ public sealed class ServiceMetrics
 
     internal Gauge BufferDepth { get; }
 
+    internal Gauge MemoryEntries { get; }
+
+    /// <summary>Raises the shed counter to the total the outcome log keeps (read at each scrape).</summary>
+    public void FeedbackEventsShed(long total) => _feedbackEventsShed.IncTo(total);
+
     public void DatabaseOutageRefused() => _outageRefused.Inc();
 
     /// <summary>Raises the dropped-impression counters to the totals the impression log keeps (read at each scrape).</summary>
@@ -88,6 +103,14 @@ public sealed class ServiceMetrics
     {
         _impressionsDropped.WithLabels("buffer_full").IncTo(bufferFull);
         _impressionsDropped.WithLabels("late").IncTo(late);
+    }
+
+    /// <summary>Raises the retention counters to the totals the pruner keeps (read at each scrape).</summary>
+    public void RetentionDeleted(PruneResult deleted)
+    {
+        _retentionDeleted.WithLabels("policy_snapshots").IncTo(deleted.Snapshots);
+        _retentionDeleted.WithLabels("impressions").IncTo(deleted.Impressions);
+        _retentionDeleted.WithLabels("feedback").IncTo(deleted.Feedback);
     }
 
     public void EventsIngested(int accepted, int duplicates, int rejected)
@@ -123,6 +146,7 @@ public sealed class ServiceMetrics
         FeedbackOutcome.UnknownRecommendation => "unknown_recommendation",
         FeedbackOutcome.ItemNotInRecommendation => "not_shown",
         FeedbackOutcome.WindowClosed => "window_closed",
+        FeedbackOutcome.Overloaded => "overloaded",
         _ => "other",
     };
 

@@ -14,9 +14,9 @@ namespace SegmentService.Api.Policy;
 /// </summary>
 public sealed class ImpressionLog(
     QTable table,
+    PolicyClock clock,
     NpgsqlDataSource dataSource,
     IOptions<PolicyOptions> options,
-    TimeProvider timeProvider,
     ILogger<ImpressionLog> logger) : IDisposable
 {
     private const string CopySql = """
@@ -243,9 +243,13 @@ public sealed class ImpressionLog(
             while (true)
             {
                 batch.Clear();
+                if (Volatile.Read(ref _buffered) == 0)
+                {
+                    return;
+                }
                 // An impression that could no longer be written before every replica settles past it is dropped, so
-                // that all replicas (and a replay) settle the same rows.
-                var tooLate = timeProvider.GetUtcNow() - _options.RewardWindow - _options.SettleDelay / 2;
+                // that all replicas (and a replay) settle the same rows. The sweepers' clock judges it.
+                var tooLate = await clock.NowAsync(cancellationToken) - _options.RewardWindow - _options.SettleDelay / 2;
                 while (batch.Count < 2000 && _queue.Reader.TryRead(out var next))
                 {
                     if (next.Impression.CreatedAt < tooLate)

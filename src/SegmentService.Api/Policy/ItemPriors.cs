@@ -45,6 +45,9 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
     /// <summary>A decayed sum as of <see cref="At"/> (UTC ticks).</summary>
     private record struct Cell(double Affinity, long At);
 
+    /// <summary>(segment, item) affinity cells held in memory (the priors' depth metric; approximate while rows change).</summary>
+    public int CellCount => _rows.Values.Sum(r => r.Cells.Count);
+
     public void Add(string segmentKey, double weight, string itemId, DateTimeOffset occurredAt)
     {
         if (weight == 0)

@@ -8,6 +8,19 @@ namespace SegmentService.Api.Policy;
 /// <summary>A reward to log: for one shown item of one logged impression.</summary>
 public sealed record FeedbackRecord(Impression Impression, string ItemId, FeedbackType Type, double Reward, decimal? Amount);
 
+/// <summary>What logging one reward did.</summary>
+public enum RecordOutcome
+{
+    Applied,
+    Repeat,
+
+    /// <summary>More than Policy:MaxQueuedFeedback rows were waiting for a commit: not logged, the caller answers 503.</summary>
+    Overloaded,
+
+    /// <summary>The impression's window had closed by the database's clock (or the replica's, with Policy:WindowClock Process) when the row was written.</summary>
+    Late,
+}
+
 /// <summary>Told, once per group commit, which feedback rows were new (Feedback records the matching behaviour events).</summary>
 public interface IFeedbackCommittedObserver
 {
@@ -22,20 +35,33 @@ public interface IFeedbackCommittedObserver
 /// </summary>
 public sealed class OutcomeLog(
     ImpressionLog impressions,
+    PolicyClock clock,
+    TimeProvider timeProvider,
     IEnumerable<IFeedbackCommittedObserver> observers,
     NpgsqlDataSource dataSource,
     IOptions<PolicyOptions> options,
-    TimeProvider timeProvider,
     ILogger<OutcomeLog> logger)
 {
+    // The window is judged here, in the write ($8 null: the database's clock), so every replica agrees with the
+    // sweeper; rows refused as late come back with applied = false. $11: how long each row waited in this replica
+    // (a monotonic duration, so no clock skew), capped at half the settle delay, so a click is judged when it arrived
+    // and its row still commits before any sweeper settles past the impression.
     private const string InsertSql = """
-        INSERT INTO feedback (recommendation_id, item_id, type, user_id, segment_key, reward, amount, created_at)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::text[], $6::float8[], $7::numeric[], $8::timestamptz[])
-        ON CONFLICT (recommendation_id, item_id, type) DO NOTHING
-        RETURNING recommendation_id, item_id, type
+        WITH input AS MATERIALIZED (
+            SELECT r, i, t, u, s, w, a, coalesce($8::timestamptz, clock_timestamp()) AS now, shown_at, waited
+            FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::text[], $6::float8[], $7::numeric[], $9::timestamptz[], $11::interval[])
+                AS x(r, i, t, u, s, w, a, shown_at, waited)),
+        applied AS (
+            INSERT INTO feedback (recommendation_id, item_id, type, user_id, segment_key, reward, amount, created_at)
+            SELECT r, i, t, u, s, w, a, now FROM input WHERE now - waited < shown_at + $10
+            ON CONFLICT (recommendation_id, item_id, type) DO NOTHING
+            RETURNING recommendation_id, item_id, type)
+        SELECT recommendation_id, item_id, type, true FROM applied
+        UNION ALL
+        SELECT r, i, t, false FROM input WHERE now - waited >= shown_at + $10
         """;
 
-    private sealed record Pending(FeedbackRecord Record, TaskCompletionSource<bool> Done);
+    private sealed record Pending(FeedbackRecord Record, TaskCompletionSource<RecordOutcome> Done, long QueuedAt);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
 
@@ -44,6 +70,18 @@ public sealed class OutcomeLog(
         Channel.CreateUnbounded<IReadOnlyList<FeedbackRecord>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IFeedbackCommittedObserver[] _observers = [.. observers];
     private int _unnotified;
+    private int _queued;
+    private int _unnotifiedRows;
+    private long _eventsShed;
+
+    /// <summary>Feedback rows waiting for their group commit (bounded by Policy:MaxQueuedFeedback).</summary>
+    public int QueuedCount => Volatile.Read(ref _queued);
+
+    /// <summary>Committed rows whose behaviour events are still to be written (bounded by Policy:MaxQueuedFeedbackEvents).</summary>
+    public int UnnotifiedCount => Volatile.Read(ref _unnotifiedRows);
+
+    /// <summary>Committed rows whose behaviour events were not written because that queue was full.</summary>
+    public long EventsShedCount => Interlocked.Read(ref _eventsShed);
 
     /// <summary>
     /// True when every committed row has been through the observers (its behaviour event written). The events behind a
@@ -51,12 +89,18 @@ public sealed class OutcomeLog(
     /// </summary>
     public bool ObserversIdle => Volatile.Read(ref _unnotified) == 0;
 
-    /// <summary>Logs the reward once per (recommendation, item, type); true when it was new, false for a repeat. Returns after the commit.</summary>
-    public Task<bool> RecordAsync(FeedbackRecord record, CancellationToken cancellationToken)
+    /// <summary>Logs the reward once per (recommendation, item, type) if its window is still open. Returns after the commit.</summary>
+    public Task<RecordOutcome> RecordAsync(FeedbackRecord record, CancellationToken cancellationToken)
     {
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Pending(record, done)))
+        if (Interlocked.Increment(ref _queued) > options.Value.MaxQueuedFeedback)
         {
+            Interlocked.Decrement(ref _queued);
+            return Task.FromResult(RecordOutcome.Overloaded);
+        }
+        var done = new TaskCompletionSource<RecordOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Pending(record, done, timeProvider.GetTimestamp())))
+        {
+            Interlocked.Decrement(ref _queued);
             throw new InvalidOperationException("The outcome log is stopped.");
         }
         // The write goes ahead even if the caller gives up: a committed row is applied either way.
@@ -100,6 +144,7 @@ public sealed class OutcomeLog(
             }
             finally
             {
+                Interlocked.Add(ref _unnotifiedRows, -rows.Count);
                 Interlocked.Add(ref _unnotified, -groups);
             }
         }
@@ -133,6 +178,7 @@ public sealed class OutcomeLog(
                 {
                     batch.Add(next);
                 }
+                Interlocked.Add(ref _queued, -batch.Count);
                 await WriteBatchAsync(batch);
             }
         }
@@ -147,16 +193,17 @@ public sealed class OutcomeLog(
         }
         if (batch.Count > 0)
         {
+            Interlocked.Add(ref _queued, -batch.Count);
             await WriteBatchAsync(batch);
         }
     }
 
     private async Task WriteBatchAsync(List<Pending> batch)
     {
-        HashSet<(string, string, FeedbackType)> applied;
+        HashSet<(string, string, FeedbackType)> applied, late;
         try
         {
-            applied = await InsertAsync(batch);
+            (applied, late) = await InsertAsync(batch);
         }
         catch (Exception ex)
         {
@@ -167,35 +214,51 @@ public sealed class OutcomeLog(
             }
             return;
         }
-        var isNew = new bool[batch.Count];
+        var outcome = new RecordOutcome[batch.Count];
         var newRows = new List<FeedbackRecord>(applied.Count);
         for (var i = 0; i < batch.Count; i++)
         {
             var r = batch[i].Record;
-            if (applied.Remove((r.Impression.RecommendationId, r.ItemId, r.Type)))
+            var key = (r.Impression.RecommendationId, r.ItemId, r.Type);
+            if (late.Contains(key))
             {
-                isNew[i] = true;
+                outcome[i] = RecordOutcome.Late;
+            }
+            else if (applied.Remove(key))
+            {
+                outcome[i] = RecordOutcome.Applied;
                 impressions.AddReward(r.Impression, r.ItemId, r.Reward);
                 newRows.Add(r);
             }
+            else
+            {
+                outcome[i] = RecordOutcome.Repeat;
+            }
         }
-        if (newRows.Count > 0)
+        // Past its bound the behaviour events of this group are shed (counted): the rewards are committed either way.
+        if (newRows.Count > 0 && Interlocked.Add(ref _unnotifiedRows, newRows.Count) > options.Value.MaxQueuedFeedbackEvents)
+        {
+            Interlocked.Add(ref _unnotifiedRows, -newRows.Count);
+            Interlocked.Add(ref _eventsShed, newRows.Count);
+        }
+        else if (newRows.Count > 0)
         {
             Interlocked.Increment(ref _unnotified);
             if (!_committed.Writer.TryWrite(newRows))
             {
+                Interlocked.Add(ref _unnotifiedRows, -newRows.Count);
                 Interlocked.Decrement(ref _unnotified);
             }
         }
         for (var i = 0; i < batch.Count; i++)
         {
-            batch[i].Done.TrySetResult(isNew[i]);
+            batch[i].Done.TrySetResult(outcome[i]);
         }
     }
 
-    private async Task<HashSet<(string, string, FeedbackType)>> InsertAsync(List<Pending> batch)
+    private async Task<(HashSet<(string, string, FeedbackType)> Applied, HashSet<(string, string, FeedbackType)> Late)> InsertAsync(
+        List<Pending> batch)
     {
-        var now = timeProvider.GetUtcNow().UtcDateTime;
         await using var command = dataSource.CreateCommand(InsertSql);
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(p => p.Record.Impression.RecommendationId)] });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(p => p.Record.ItemId)] });
@@ -204,18 +267,26 @@ public sealed class OutcomeLog(
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(p => p.Record.Impression.SegmentKey)] });
         command.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. batch.Select(p => p.Record.Reward)] });
         command.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. batch.Select(p => p.Record.Amount)] });
+        command.Parameters.Add(new NpgsqlParameter<DateTime?> { TypedValue = clock.ForWrite(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter<DateTime[]>
         {
-            TypedValue = [.. batch.Select(_ => now)],
+            TypedValue = [.. batch.Select(p => p.Record.Impression.CreatedAt.UtcDateTime)],
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
         });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = options.Value.RewardWindow });
+        var maxCredit = options.Value.SettleDelay / 2;
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan[]>
+        {
+            TypedValue = [.. batch.Select(p => TimeSpan.FromTicks(Math.Min(timeProvider.GetElapsedTime(p.QueuedAt).Ticks, maxCredit.Ticks)))],
+        });
         var applied = new HashSet<(string, string, FeedbackType)>();
+        var late = new HashSet<(string, string, FeedbackType)>();
         await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
         while (await reader.ReadAsync(CancellationToken.None))
         {
-            applied.Add((reader.GetString(0), reader.GetString(1), (FeedbackType)reader.GetInt16(2)));
+            (reader.GetBoolean(3) ? applied : late).Add((reader.GetString(0), reader.GetString(1), (FeedbackType)reader.GetInt16(2)));
         }
-        return applied;
+        return (applied, late);
     }
 }
 

@@ -14,9 +14,9 @@ public sealed class OutcomeSweeper(
     QTable table,
     ImpressionLog impressions,
     ItemPriors priors,
+    PolicyClock clock,
     NpgsqlDataSource dataSource,
-    IOptions<PolicyOptions> options,
-    TimeProvider timeProvider) : IDisposable
+    IOptions<PolicyOptions> options) : IDisposable
 {
     private const int BatchSize = 5000;
 
@@ -54,8 +54,8 @@ public sealed class OutcomeSweeper(
     private long _defaultRewards;
 
     /// <summary>Impressions created before this are settled (or were never logged in time); feedback for them is refused.</summary>
-    public DateTimeOffset Cutoff() =>
-        timeProvider.GetUtcNow() - _options.RewardWindow - _options.SettleDelay - (_options.Discount > 0 ? _options.RewardWindow : TimeSpan.Zero);
+    private async Task<DateTimeOffset> CutoffAsync(CancellationToken cancellationToken) =>
+        await clock.NowAsync(cancellationToken) - _options.RewardWindow - _options.SettleDelay - (_options.Discount > 0 ? _options.RewardWindow : TimeSpan.Zero);
 
     /// <summary>Runs <paramref name="action"/> while no settling happens (a snapshot sees one consistent table and watermark).</summary>
     public async Task<T> ExclusiveAsync<T>(Func<Watermark, T> action, CancellationToken cancellationToken)
@@ -85,7 +85,7 @@ public sealed class OutcomeSweeper(
         {
             // Impressions still in this replica's buffer would be missing from the rows read below.
             await impressions.FlushAsync(cancellationToken);
-            var cutoff = Cutoff();
+            var cutoff = await CutoffAsync(cancellationToken);
             var folded = 0;
             while (true)
             {

@@ -50,6 +50,9 @@ public sealed class PolicyOptions : IValidatableObject
     public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(5);
     public RewardOptions Rewards { get; set; } = new();
 
+    /// <summary>Database (default): reward windows are judged by PostgreSQL's clock inside the write; Process: by this replica's clock.</summary>
+    public WindowClock WindowClock { get; set; } = WindowClock.Database;
+
     public LearningRule Rule() => new(PriorImpressions, LearningRate);
 
     /// <summary>Reward per impression assumed where neither the segment nor the shop has settled anything yet.</summary>
@@ -94,6 +97,14 @@ public sealed class PolicyOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10", ErrorMessage = "Policy:FeedbackEventsLinger must be from 0 to 10 seconds.")]
     public TimeSpan FeedbackEventsLinger { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Most feedback rows waiting for a group commit; past it feedback answers 503 with Retry-After (the database is not keeping up).</summary>
+    [Range(1, 10_000_000, ErrorMessage = "Policy:MaxQueuedFeedback must be from 1 to 10000000.")]
+    public int MaxQueuedFeedback { get; set; } = 50_000;
+
+    /// <summary>Most committed feedback rows whose behaviour events wait to be written; past it those events are shed (counted).</summary>
+    [Range(1, 10_000_000, ErrorMessage = "Policy:MaxQueuedFeedbackEvents must be from 1 to 10000000.")]
+    public int MaxQueuedFeedbackEvents { get; set; } = 100_000;
+
     /// <summary>Seeds the exploration random source (reproducible runs); unset: a shared, unseeded source.</summary>
     public int? Seed { get; set; }
 
@@ -108,6 +119,10 @@ public sealed class PolicyOptions : IValidatableObject
             {
                 yield return new ValidationResult($"Policy:Rewards:{name} must be a finite number from -1000000 to 1000000.", [nameof(Rewards)]);
             }
+        }
+        if (!Enum.IsDefined(WindowClock))
+        {
+            yield return new ValidationResult("Policy:WindowClock must be Database or Process.", [nameof(WindowClock)]);
         }
         if (!Enum.IsDefined(Exploration))
         {

@@ -14,6 +14,7 @@ public static class PolicyServices
             ? new SeededPolicyRandom(seed)
             : new SharedPolicyRandom());
 
+        services.AddSingleton<PolicyClock>();
         services.AddSingleton<QTable>();
         services.AddSingleton<ItemPriors>();
         services.AddSingleton<PolicyScorer>();
@@ -25,12 +26,14 @@ public static class PolicyServices
         services.AddSingleton<PolicySnapshotStore>();
         services.AddSingleton<PolicyCarryOver>();
         services.AddSingleton<PolicyEvaluator>();
+        services.AddSingleton<RetentionPruner>();
 
         services.AddHostedService<PolicyStartup>();
         services.AddHostedService<ImpressionFlusher>();
         services.AddHostedService<OutcomeLogWriter>();
         services.AddHostedService<OutcomeSweeperService>();
         services.AddHostedService<PolicySnapshotter>();
+        services.AddHostedService<RetentionService>();
         return services;
     }
 
@@ -38,6 +41,7 @@ public static class PolicyServices
     public static IServiceCollection AddPolicyOptions(this IServiceCollection services)
     {
         services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 }

@@ -52,9 +52,11 @@ public sealed class ItemPriorsFeed(
     {
         var since = timeProvider.GetUtcNow() - options.Value.PriorHalfLife * HalfLivesRead;
         await using var command = dataSource.CreateCommand(
-            "SELECT user_id, type, item_id, occurred_at FROM events WHERE occurred_at > $1 AND type <> $2");
+            "SELECT user_id, type, item_id, occurred_at FROM events WHERE occurred_at > $1 AND type <> $2 AND NOT starts_with(event_id, $3)");
         command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = since.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)EventType.View });
+        // Events sent with the public frontend key are stored but never train (EventOrigin.Frontend), rebuilt or not.
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = EventNamespaces.FrontendPrefix });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -19,6 +19,9 @@ public sealed class PurchaseHistory(NpgsqlDataSource dataSource) : IEventsCommit
         }
     }
 
+    /// <summary>Users with at least one purchase held in memory (a depth metric).</summary>
+    public int Users => _bought.Count;
+
     public bool HasAny(string userId) => _bought.ContainsKey(userId);
 
     /// <summary>Copies the user's purchases into <paramref name="into"/>.</summary>

@@ -90,6 +90,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         // The fake clock never runs on by itself: feedback events are written as soon as they commit.
         builder.UseSetting("Policy:FeedbackEventsLinger", "00:00:00");
+        // Tests simulate time with the fake clock; the database's clock (production's default) is tested by DatabaseClockTests.
+        builder.UseSetting("Policy:WindowClock", "Process");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -20,6 +20,10 @@ public sealed class PolicyOptionsTests
     [InlineData("Policy:Optimism", "-1")]
     [InlineData("Policy:FeedbackBatchSize", "0")]
     [InlineData("Policy:Rewards:Purchase", "NaN")]
+    [InlineData("Retention:OutcomeAge", "00:30:00")]
+    [InlineData("Retention:KeepSnapshots", "0")]
+    [InlineData("Retention:Interval", "00:00:00")]
+    [InlineData("Retention:BatchSize", "0")]
     public async Task BadSettingStopsHostStartNamingIt(string key, string value)
     {
         var builder = Host.CreateApplicationBuilder();

@@ -18,8 +18,11 @@ public sealed class ImpressionLogTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _unreachable.DisposeAsync();
 
-    private ImpressionLog Log(PolicyOptions? options = null) =>
-        new(_table, _unreachable, Options.Create(options ?? new PolicyOptions()), _time, NullLogger<ImpressionLog>.Instance);
+    private ImpressionLog Log(PolicyOptions? options = null)
+    {
+        var settings = Options.Create(options ?? new PolicyOptions { WindowClock = WindowClock.Process });
+        return new(_table, new PolicyClock(_unreachable, settings, _time), _unreachable, settings, NullLogger<ImpressionLog>.Instance);
+    }
 
     private static Impression Shown(string id, DateTimeOffset at, params string[] items) => new()
     {
