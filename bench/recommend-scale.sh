@@ -94,7 +94,7 @@ for r in $(seq 1 "$rounds"); do
 done
 awk -v h="$sum_h" -v c="$sum_r" -v n="$rounds" -v k="$concurrency" -v i="$items" \
   'BEGIN { printf "mean over %d rounds at %d connections, %d items: /health/live %.0f req/s, /recommend %.0f req/s, ratio %.3f\n", n, k, i, h / n, c / n, c / h }'
-echo "$(uptime)"
+uptime
 
 # Half the measured peak (the closed-loop /recommend mean), open loop.
 rate=$(( sum_r / rounds / 2 ))
