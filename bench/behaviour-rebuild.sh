@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Behaviour rebuild bench: N synthetic events (default 10,000,000) written straight into a private PostgreSQL (COPY),
-# then the start-up rebuild of the Behaviour model (read, fold, publish neighbours) timed in a separate process.
-# Usage: bench/behaviour-rebuild.sh [--events N] [--users N]; BEHAVIOUR_SKIP_GENERATE=1 to re-time on the same events
+# then the Behaviour model's start-up timed in separate processes: a first start (no snapshot: read every event, fold,
+# publish neighbours, then store the snapshot) and a restart (load the snapshot and the events received since).
+# Usage: bench/behaviour-rebuild.sh [--events N] [--users N]; BEHAVIOUR_SKIP_GENERATE=1 to re-time on the same events;
+# BEHAVIOUR_RESTART_ONLY=1 to time only the restart (needs the snapshot of an earlier run)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$root"
@@ -19,4 +21,6 @@ dotnet build bench/SegmentService.Bench -c Release -v q -nologo >/dev/null
 bin=bench/SegmentService.Bench/bin/Release/net10.0/SegmentService.Bench
 # BEHAVIOUR_SKIP_GENERATE=1 re-times the rebuild on the events of the last run.
 [ "${BEHAVIOUR_SKIP_GENERATE:-0}" = 1 ] || "$bin" behaviour-generate --db "$db" "$@"
-"$bin" behaviour-rebuild --db "$db"
+[ "${BEHAVIOUR_RESTART_ONLY:-0}" = 1 ] || "$bin" behaviour-rebuild --db "$db" --from events
+# the restart, then the snapshot stored again (what every SnapshotInterval costs)
+"$bin" behaviour-rebuild --db "$db" --from snapshot --write true

@@ -102,22 +102,67 @@ internal static class BehaviourBench
         }
     }
 
-    /// <summary>Times what a restart does: read the catalogue and every event of the rebuild window, fold them in, publish neighbours.</summary>
+    /// <summary>
+    /// Times what a restart does. --from events: drops any snapshot, so every event of the rebuild window is read and
+    /// folded (a first start), then stores the snapshot. --from snapshot: loads the snapshot and the events since
+    /// (--write true: then stores it again, to time a periodic snapshot).
+    /// </summary>
     public static async Task RebuildAsync(Dictionary<string, string> options)
     {
+        var from = options.GetValueOrDefault("from", "events");
         using var host = BuildHost(options);
+        await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+        if (from == "events")
+        {
+            await using var drop = host.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("DELETE FROM behaviour_snapshots");
+            await drop.ExecuteNonQueryAsync();
+        }
         var feed = host.Services.GetRequiredService<BehaviourFeed>();
         var model = host.Services.GetRequiredService<BehaviourModel>();
         var clock = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var read = await feed.RebuildAsync(CancellationToken.None);
+        var result = await feed.RebuildAsync(CancellationToken.None);
         var elapsed = clock.Elapsed;
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         var withNeighbours = Enumerable.Range(0, model.Items.Count).Count(i => model.Graph.NeighboursOf(i).Length > 0);
         var o = host.Services.GetRequiredService<IOptions<BehaviourOptions>>().Value;
-        Console.WriteLine($"rebuild: {read:N0} events, {model.Items.Count:N0} items ({withNeighbours:N0} with neighbours), " +
-            $"{model.Trails.Users:N0} users in {elapsed.TotalSeconds:F1} s wall, {cpu.TotalSeconds:F1} s CPU of this process ({read / elapsed.TotalSeconds:N0} events/s); " +
+        var source = result.Snapshot is { } s
+            ? $"snapshot of {s.Bytes / (1024 * 1024):N0} MB loaded in {s.Elapsed.TotalSeconds:F1} s, then {result.Events:N0} events since"
+            : $"{result.Events:N0} events";
+        Console.WriteLine($"ready from {source}: {model.Items.Count:N0} items ({withNeighbours:N0} with neighbours), " +
+            $"{model.Trails.Users:N0} users in {elapsed.TotalSeconds:F1} s wall, {cpu.TotalSeconds:F1} s CPU of this process; " +
             $"Neighbours={o.Neighbours} MaxPairsPerItem={o.MaxPairsPerItem} RecentItemsPerUser={o.RecentItemsPerUser}; " +
             $"managed heap {GC.GetTotalMemory(true) / (1024 * 1024):N0} MB");
+        var checksum = Enumerable.Range(0, model.Items.Count)
+            .Sum(i => model.Graph.NeighboursOf(i).Sum(n => (double)n.Score * (1 + n.Item % 97)));
+        Console.WriteLine($"neighbour checksum {checksum:R}");
+        if (from == "events" || options.ContainsKey("write"))
+        {
+            var info = await host.Services.GetRequiredService<BehaviourSnapshots>().WriteAsync(CancellationToken.None);
+            Console.WriteLine($"snapshot of {info.Bytes / (1024 * 1024):N0} MB stored in {info.Elapsed.TotalSeconds:F1} s ({info.Locked.TotalSeconds:F1} s of it serialising under the writer lock)");
+        }
+    }
+
+    /// <summary>The read phase alone: the rebuild's binary COPY of every event, decoded, not folded.</summary>
+    public static async Task ReadAsync(Dictionary<string, string> options)
+    {
+        using var host = BuildHost(options);
+        var dataSource = host.Services.GetRequiredService<NpgsqlDataSource>();
+        var clock = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var copy = await connection.BeginBinaryExportAsync(
+            "COPY (SELECT user_id::text, type, item_id::text, occurred_at FROM events) TO STDOUT (FORMAT BINARY)");
+        long rows = 0;
+        while (await copy.StartRowAsync() != -1)
+        {
+            _ = await copy.ReadAsync<string>(NpgsqlDbType.Text);
+            _ = await copy.ReadAsync<short>(NpgsqlDbType.Smallint);
+            _ = await copy.ReadAsync<string>(NpgsqlDbType.Text);
+            _ = await copy.ReadAsync<DateTime>(NpgsqlDbType.TimestampTz);
+            rows++;
+        }
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Console.WriteLine($"read: {rows:N0} events in {clock.Elapsed.TotalSeconds:F1} s wall, {cpu.TotalSeconds:F1} s CPU of this process");
     }
 }

@@ -6,7 +6,8 @@ using SegmentService.Bench;
 //   scale-generate --db CONNSTRING [--users 1000000]
 //   scale-run      --db CONNSTRING [--k 8 | --krange 4-12] [--runs 1]
 //   behaviour-generate --db CONNSTRING [--events 10000000] [--users 500000]
-//   behaviour-rebuild  --db CONNSTRING
+//   behaviour-rebuild  --db CONNSTRING [--from events|snapshot] [--write true]
+//   behaviour-read     --db CONNSTRING
 var options = Args.Parse(args.Skip(1));
 var total = Stopwatch.StartNew();
 switch (args.FirstOrDefault())
@@ -29,8 +30,11 @@ switch (args.FirstOrDefault())
     case "behaviour-rebuild":
         await BehaviourBench.RebuildAsync(options);
         break;
+    case "behaviour-read":
+        await BehaviourBench.ReadAsync(options);
+        break;
     default:
-        Console.Error.WriteLine("usage: SegmentService.Bench ingest|scale-generate|scale-run|behaviour-generate|behaviour-rebuild [--option value ...] (see bench/README.md)");
+        Console.Error.WriteLine("usage: SegmentService.Bench ingest|scale-generate|scale-run|behaviour-generate|behaviour-rebuild|behaviour-read [--option value ...] (see bench/README.md)");
         return 2;
 }
 Console.WriteLine($"done in {total.Elapsed.TotalSeconds:F1} s, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB");

@@ -7,12 +7,16 @@ using SegmentService.Api.Events;
 
 namespace SegmentService.Api.Behaviour;
 
+/// <summary>What a start-up rebuild did: the snapshot it loaded (null: none, a full rebuild) and the events it folded.</summary>
+public readonly record struct RebuildResult(SnapshotInfo? Snapshot, long Events);
+
 /// <summary>
 /// Keeps <see cref="BehaviourModel"/> current: every commit of events and items is folded in before the request that
-/// stored them is answered; <see cref="RebuildAsync"/> streams the catalogue and the recent events at start-up.
+/// stored them is answered; <see cref="RebuildAsync"/> loads the catalogue, the snapshot and the events since at start-up.
 /// </summary>
 public sealed class BehaviourFeed(
     BehaviourModel model,
+    BehaviourSnapshots snapshots,
     NpgsqlDataSource dataSource,
     IOptions<BehaviourOptions> options,
     TimeProvider timeProvider) : IEventsCommittedObserver, IItemsChangedObserver
@@ -31,13 +35,33 @@ public sealed class BehaviourFeed(
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Loads the catalogue, then folds in the events of the rebuild window; returns the number of events read.</summary>
-    public async Task<long> RebuildAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the catalogue, then the newest snapshot and the events received since it was taken (less
+    /// <see cref="BehaviourOptions.SnapshotOverlap"/>), or, without a usable snapshot, every event of the rebuild window.
+    /// </summary>
+    public async Task<RebuildResult> RebuildAsync(CancellationToken cancellationToken)
     {
         model.Content.Upsert(await ReadItemsAsync(cancellationToken));
-        var events = await model.LoadAsync(ReadEventsAsync(cancellationToken), Chunk, cancellationToken);
+        var snapshot = options.Value.Snapshots ? await snapshots.TryLoadAsync(cancellationToken) : null;
+        string filter;
+        if (snapshot is { } s)
+        {
+            // Events received since the snapshot, in the order they were received: the order the live fold saw them.
+            // The overlap covers commits still in flight when it was taken; an event folded twice counts once unless
+            // its user touched more than RecentItemsPerUser other items in between (see docs/behaviour.md).
+            var since = s.Watermark - options.Value.SnapshotOverlap;
+            filter = $"received_at > '{since.UtcDateTime:O}'::timestamptz ORDER BY received_at, ctid";
+        }
+        else
+        {
+            // Storage order (no sort of millions of rows in the database): events were mostly stored in time order,
+            // and a few out of order only shift which recent items a pair is counted against.
+            var since = timeProvider.GetUtcNow() - options.Value.RebuildWindow;
+            filter = $"occurred_at > '{since.UtcDateTime:O}'::timestamptz";
+        }
+        var events = await model.LoadAsync(ReadEventsAsync(filter, cancellationToken), Chunk, cancellationToken);
         model.Content.Rerank(model.Graph.Engagement);
-        return events;
+        return new RebuildResult(snapshot, events);
     }
 
     private async Task<List<ValidItem>> ReadItemsAsync(CancellationToken cancellationToken)
@@ -53,13 +77,10 @@ public sealed class BehaviourFeed(
         return items;
     }
 
-    // Binary COPY in storage order (no sort of millions of rows in the database): events were mostly stored in
-    // time order, and a few out of order only shift which recent items a pair is counted against.
-    private async IAsyncEnumerable<BehaviourSignal> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<BehaviourSignal> ReadEventsAsync(string filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var since = timeProvider.GetUtcNow() - options.Value.RebuildWindow;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var sql = $"COPY (SELECT user_id::text, type, item_id::text, occurred_at FROM events WHERE occurred_at > '{since.UtcDateTime:O}'::timestamptz) TO STDOUT (FORMAT BINARY)";
+        var sql = $"COPY (SELECT user_id::text, type, item_id::text, occurred_at FROM events WHERE {filter}) TO STDOUT (FORMAT BINARY)";
         await using var copy = await connection.BeginBinaryExportAsync(sql, cancellationToken);
         while (await copy.StartRowAsync(cancellationToken) != -1)
         {

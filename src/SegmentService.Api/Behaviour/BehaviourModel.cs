@@ -10,16 +10,18 @@ public readonly record struct BehaviourSignal(string UserId, EventType Type, str
 /// The behaviour state: item ids, user trails, the co-occurrence graph and the content index. Writes (commits,
 /// the start-up rebuild) are serialised by one lock; reads on the request path take no lock but a user's trail lock.
 /// </summary>
-public sealed class BehaviourModel
+public sealed partial class BehaviourModel
 {
     private readonly Lock _write = new();
     private readonly EventWeightOptions _weights;
+    private readonly BehaviourOptions _options;
     private readonly List<TrailEntry> _others = new(64);
 
     public BehaviourModel(IOptions<BehaviourOptions> options)
     {
         var o = options.Value;
         _weights = o.Weights;
+        _options = o;
         Items = new KeyTable();
         Trails = new UserTrails(o.RecentItemsPerUser, o.MaxUsers);
         Graph = new ItemGraph(o.Neighbours, o.MaxPairsPerItem, o.HalfLife);

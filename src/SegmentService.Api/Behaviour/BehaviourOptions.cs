@@ -55,6 +55,20 @@ public sealed class BehaviourOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ErrorMessage = "Behaviour:RefreshInterval must be from 10 ms to 1 hour.")]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Whether the model is stored as a snapshot (after a full rebuild and every <see cref="SnapshotInterval"/>) and loaded at start.</summary>
+    public bool Snapshots { get; set; } = true;
+
+    /// <summary>How often the snapshot is rewritten: a restart folds at most this much of events on top of it.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Behaviour:SnapshotInterval must be from 1 second to 1 day.")]
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Events received up to this long before a snapshot was taken are folded again at load: it must exceed the time
+    /// from an event's receipt to its commit being folded (commands time out well before).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Behaviour:SnapshotOverlap must be from 1 second to 1 day.")]
+    public TimeSpan SnapshotOverlap { get; set; } = TimeSpan.FromMinutes(2);
+
     public EventWeightOptions Weights { get; set; } = new();
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -10,6 +10,7 @@ public static class BehaviourServices
     {
         services.AddOptions<BehaviourOptions>().BindConfiguration(BehaviourOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BehaviourModel>();
+        services.AddSingleton<BehaviourSnapshots>();
         services.AddSingleton<BehaviourFeed>();
         services.AddSingleton<IEventsCommittedObserver>(sp => sp.GetRequiredService<BehaviourFeed>());
         services.AddSingleton<IItemsChangedObserver>(sp => sp.GetRequiredService<BehaviourFeed>());

@@ -9,7 +9,7 @@ public readonly record struct Neighbour(int Item, float Score);
 /// rewriting and the ratio in the cosine is the same as with weights decayed to "now" (the common factor cancels).
 /// Mutated by one writer at a time (the caller holds the writer lock); readers take published neighbour arrays lock-free.
 /// </summary>
-public sealed class ItemGraph(int neighbours, int maxPairsPerItem, TimeSpan halfLife)
+public sealed partial class ItemGraph(int neighbours, int maxPairsPerItem, TimeSpan halfLife)
 {
     /// <summary>Past 2^MaxExponent every weight is scaled down and the landmark moved (pair weights are floats: 2^128 at most).</summary>
     private const double MaxExponent = 60;

@@ -9,9 +9,9 @@ public readonly record struct TrailEntry(int Item, float Weight, bool Purchased)
 /// Each user's most recent distinct items (at most <c>capacity</c>, newest last), with a small lock per user.
 /// The number of users is bounded: past <c>maxUsers</c> the least recently active eighth is dropped.
 /// </summary>
-public sealed class UserTrails(int capacity, int maxUsers)
+public sealed partial class UserTrails(int capacity, int maxUsers)
 {
-    private readonly ConcurrentDictionary<string, Trail> _trails = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, Trail> _trails = new(StringComparer.Ordinal);
     private long _tick;
 
     public int Users => _trails.Count;
@@ -55,7 +55,7 @@ public sealed class UserTrails(int capacity, int maxUsers)
     public bool CopyTo(string userId, List<TrailEntry> into)
     {
         into.Clear();
-        if (!_trails.TryGetValue(userId, out var trail))
+        if (!Volatile.Read(ref _trails).TryGetValue(userId, out var trail))
         {
             return false;
         }

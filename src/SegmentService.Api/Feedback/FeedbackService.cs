@@ -38,6 +38,7 @@ public sealed class FeedbackService(
         {
             return new(FeedbackOutcome.ItemNotInRecommendation, reward);
         }
+        await impressions.EnsureWrittenAsync(recommendationId, cancellationToken);
         // Policy:SettleDelay after this the sweeper settles the impression; a row written by then is always included.
         var closesAt = impression.CreatedAt + _options.RewardWindow;
         if (timeProvider.GetUtcNow() >= closesAt)

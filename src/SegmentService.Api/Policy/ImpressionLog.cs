@@ -105,6 +105,19 @@ public sealed class ImpressionLog(
         return _open.TryGetValue(recommendationId, out open) ? open.Impression : null;
     }
 
+    /// <summary>
+    /// Returns once the impression is in the table (or dropped as too late), writing the buffer now if it is still
+    /// queued: an outcome is acknowledged only with its impression durable, so a crash cannot keep the one without the other.
+    /// </summary>
+    public async Task EnsureWrittenAsync(string recommendationId, CancellationToken cancellationToken)
+    {
+        if (_open.TryGetValue(recommendationId, out var open) && !open.Written)
+        {
+            // Uncancelled, as the writer loop's flushes: a caller giving up must not abort a COPY others wait for.
+            await FlushAsync(CancellationToken.None).WaitAsync(cancellationToken);
+        }
+    }
+
     /// <summary>Counts a committed reward as pending for its cell (the sweeper settles it with the impression).</summary>
     public void AddReward(Impression impression, string itemId, double reward)
     {

@@ -16,7 +16,7 @@ public static class PolicyApi
 
         group.MapGet("/", GetPolicy)
             .WithName("GetPolicy")
-            .WithSummary("Per segment: top items by Q with visit counts; the exploration setting and policy version")
+            .WithSummary("Per segment: top items by Q with visit counts and what each candidate source earned with its blend weight; the exploration setting and policy version")
             .ProducesValidationProblem();
 
         group.MapGet("/evaluation", GetEvaluation)
@@ -33,8 +33,10 @@ public static class PolicyApi
     /// <param name="top">Items per segment, 1–100 (default 10).</param>
     /// <param name="table">The Q-table.</param>
     /// <param name="priors">Starting values of cells with nothing settled.</param>
+    /// <param name="scorer">The blend's per-segment source weights.</param>
     /// <param name="options">Policy settings.</param>
-    public static Results<Ok<PolicySummary>, ProblemHttpResult> GetPolicy(string? top, QTable table, ItemPriors priors, IOptions<PolicyOptions> options)
+    public static Results<Ok<PolicySummary>, ProblemHttpResult> GetPolicy(
+        string? top, QTable table, ItemPriors priors, PolicyScorer scorer, IOptions<PolicyOptions> options)
     {
         var size = 10;
         if (top is not null && (!int.TryParse(top, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > 100))
@@ -57,11 +59,23 @@ public static class PolicyApi
                         .Select(c => (c.ItemId, c.Cell, Served: rule.Serve(c.Cell, priors.Prior(key, c.ItemId))))
                         .OrderByDescending(c => c.Served.Mean).ThenBy(c => c.ItemId, StringComparer.Ordinal)
                         .Take(size)
-                        .Select(c => new ItemValue(c.ItemId, c.Served.Mean, c.Cell.Impressions, c.Cell.PendingImpressions))]);
+                        .Select(c => new ItemValue(c.ItemId, c.Served.Mean, c.Cell.Impressions, c.Cell.PendingImpressions))],
+                    Sources(key, table, priors, scorer, rule));
             })
             .ToList();
         var o = options.Value;
         return TypedResults.Ok(new PolicySummary(table.Version, ExplorationSetting.From(o), o.LearningRate, o.Discount, segments));
+    }
+
+    private static List<SourceValue> Sources(string key, QTable table, ItemPriors priors, PolicyScorer scorer, LearningRule rule)
+    {
+        var level = priors.Level(key);
+        var row = table.TryGetRow(QTable.SourcesKey(key), out var found) ? found : null;
+        return [.. PolicyScorer.BlendedSources.Select(source =>
+        {
+            var cell = row is not null && row.TryGet(source, out var c) ? c : default;
+            return new SourceValue(source, rule.Serve(cell, level).Mean, cell.Impressions, cell.PendingImpressions, scorer.SourceLift(table, key, source));
+        })];
     }
 
     /// <param name="from">RFC 3339 start, inclusive (default: 24 hours before `to`).</param>

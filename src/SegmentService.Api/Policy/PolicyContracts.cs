@@ -31,7 +31,16 @@ public sealed record ExplorationSetting(string Strategy, double Epsilon, double 
 /// <param name="Visits">Settled impressions of the segment. <example>1234</example></param>
 /// <param name="MeanReward">Settled reward per impression of the segment. <example>0.06</example></param>
 /// <param name="TopItems">Highest served Q first.</param>
-public sealed record SegmentPolicy(string Key, int Items, long Visits, double MeanReward, IReadOnlyList<ItemValue> TopItems);
+/// <param name="Sources">What each of the user's own candidate sources (`similar`, `content`) earned in the segment and the weight the blend gives it now.</param>
+public sealed record SegmentPolicy(string Key, int Items, long Visits, double MeanReward, IReadOnlyList<ItemValue> TopItems, IReadOnlyList<SourceValue> Sources);
+
+/// <summary>A candidate source's learnt value in one segment: the reward per impression of the items it proposed when shown.</summary>
+/// <param name="Source">`similar` or `content`. <example>similar</example></param>
+/// <param name="Q">Served mean reward per impression of the items the source proposed (starts at the segment's level). <example>0.31</example></param>
+/// <param name="Visits">Settled impressions of items the source proposed. <example>420</example></param>
+/// <param name="Pending">Such impressions shown by this replica whose window is still open. <example>12</example></param>
+/// <param name="Weight">What the source adds now to the score of an item it proposes with affinity 1: its optimistic value above the segment's level, 0 when it earns no more than the segment's own choices. <example>0.12</example></param>
+public sealed record SourceValue(string Source, double Q, long Visits, double Pending, double Weight);
 
 /// <summary>An item's learnt value.</summary>
 /// <param name="ItemId"><example>sku-9</example></param>

@@ -23,6 +23,9 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
     /// <summary>Source names whose weight the blend learns (API.md's `source` values for per-user candidates).</summary>
     public static bool IsBlendedSource(string source) => source is "similar" or "content";
 
+    /// <summary>The blended source names, in the order the admin API lists them.</summary>
+    public static IReadOnlyList<string> BlendedSources { get; } = ["similar", "content"];
+
     /// <summary>
     /// How much a candidate source adds for an item it proposes with affinity 1, learnt per segment: what the items that
     /// source proposed earned per impression when the segment was shown them, optimistically, above the segment's level,

@@ -118,7 +118,8 @@ public static class SlateSelector
         return (isBest ? (1 - epsilon) / ties : 0) + epsilon / n;
     }
 
-    private static (double Best, int Ties) Best(ReadOnlySpan<double> scores, bool[] taken)
+    /// <summary>The best score among candidates not taken, and how many tie with it.</summary>
+    public static (double Best, int Ties) Best(ReadOnlySpan<double> scores, bool[] taken)
     {
         var max = double.NegativeInfinity;
         for (var i = 0; i < scores.Length; i++)
@@ -139,7 +140,8 @@ public static class SlateSelector
         return (max, ties);
     }
 
-    private static int NthTied(ReadOnlySpan<double> scores, bool[] taken, double best, int k)
+    /// <summary>The index of the k-th (from 0) untaken candidate tied with <paramref name="best"/>.</summary>
+    public static int NthTied(ReadOnlySpan<double> scores, bool[] taken, double best, int k)
     {
         for (var i = 0; i < scores.Length; i++)
         {

@@ -16,7 +16,7 @@ public sealed record RecommendResponse(
 /// <param name="Score">The segment's estimated reward per impression of the item (Q, or its prior). <example>0.42</example></param>
 /// <param name="Propensity">Probability that the policy put this item in this slot, given the slot's remaining candidates. <example>0.93</example></param>
 /// <param name="Explored">True when the item is not in the greedy slate (the best estimates): chosen for its uncertainty or at random. <example>false</example></param>
-/// <param name="Source">Which candidate source proposed it: `segment` (the segment's learnt values), `similar` (item-to-item CF from the user's recent items), `content` (attribute match with the user's profile) or `explore`. <example>segment</example></param>
+/// <param name="Source">Which candidate source proposed it: `segment` (the segment's learnt values), `similar` (item-to-item CF from the user's recent items), `content` (attribute match with the user's profile) or `explore`. An item the segment's own scores would have put in the slate anyway is `segment` (or `explore`) even when a user source also proposed it. <example>segment</example></param>
 public sealed record RecommendedItem(string ItemId, double Score, double Propensity, bool Explored, string Source)
 {
     public const string SegmentSource = "segment";

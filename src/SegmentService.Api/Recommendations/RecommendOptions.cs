@@ -20,4 +20,23 @@ public sealed class RecommendOptions
     /// <summary>How many candidates each of the user's own sources (similar, content) may propose per request.</summary>
     [Range(0, 500, ErrorMessage = "Recommend:UserCandidates must be from 0 to 500.")]
     public int UserCandidates { get; set; } = 50;
+
+    /// <summary>
+    /// A catalogue part (all in-stock items, or a category's) up to this size is scored whole on every request; a
+    /// larger one through the segment's shortlist plus the user's own candidates, with ε-exploration over all of it.
+    /// </summary>
+    [Range(10, 1_000_000, ErrorMessage = "Recommend:FullScanLimit must be from 10 to 1000000.")]
+    public int FullScanLimit { get; set; } = 1000;
+
+    /// <summary>Items on a segment's shortlist by selection score (mean plus the optimism bonus).</summary>
+    [Range(10, 10_000, ErrorMessage = "Recommend:ShortlistSize must be from 10 to 10000.")]
+    public int ShortlistSize { get; set; } = 200;
+
+    /// <summary>Items added to a segment's shortlist by mean alone (the best it has learnt, whatever their bonus).</summary>
+    [Range(0, 10_000, ErrorMessage = "Recommend:ShortlistByMean must be from 0 to 10000.")]
+    public int ShortlistByMean { get; set; } = 50;
+
+    /// <summary>Requests a shortlist serves before it is rebuilt in the background (also rebuilt when the catalogue changes).</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Recommend:ShortlistRefreshRequests must be from 1 to 1000000.")]
+    public int ShortlistRefreshRequests { get; set; } = 64;
 }

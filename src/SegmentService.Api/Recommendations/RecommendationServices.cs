@@ -29,6 +29,7 @@ public static class RecommendationServices
         services.AddSingleton<SegmentCarryOver>();
         services.AddSingleton<ISegmentationListener>(sp => sp.GetRequiredService<SegmentCarryOver>());
 
+        services.AddSingleton<Shortlists>();
         services.AddSingleton<Recommender>();
         return services;
     }

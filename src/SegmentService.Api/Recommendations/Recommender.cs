@@ -20,6 +20,7 @@ public sealed class Recommender(
     PolicyScorer scorer,
     ImpressionLog impressions,
     CandidateSources userSources,
+    Shortlists shortlists,
     IPolicyRandom random,
     IOptions<PolicyOptions> policyOptions,
     IOptions<RecommendOptions> recommendOptions,
@@ -31,32 +32,55 @@ public sealed class Recommender(
     public RecommendResponse Recommend(string userId, int count, string? category, IReadOnlyList<string> exclude)
     {
         var assignment = directory.Resolve(userId);
-        var all = catalog.View.Candidates(category);
-        var candidates = all;
+        var view = catalog.View;
+        var all = view.Candidates(category);
+        HashSet<string>? left = null;
         string[] excluded = [];
-        var dropBought = _options.ExcludePurchased && purchases.HasAny(userId);
-        if (exclude.Count > 0 || dropBought)
+        if (exclude.Count > 0 || (_options.ExcludePurchased && purchases.HasAny(userId)))
         {
-            var left = new HashSet<string>(exclude, StringComparer.Ordinal);
-            if (dropBought)
+            left = new HashSet<string>(exclude, StringComparer.Ordinal);
+            if (_options.ExcludePurchased)
             {
                 purchases.CopyTo(userId, left);
             }
-            candidates = Array.FindAll(all, id => !left.Contains(id));
             excluded = [.. left];
         }
+        var proposals = _options.UserCandidates > 0 ? userSources.ForUser(userId, _options.UserCandidates) : [];
 
-        var n = candidates.Length;
-        var buffer = ArrayPool<double>.Shared.Rent(3 * n);
+        // A catalogue part up to Recommend:FullScanLimit is scored whole; a larger one through the segment's shortlist
+        // and the user's own candidates, with ε-exploration over all of it.
+        CandidatePool? pool = null;
+        string[]? candidates = null;
+        if (all.Length > _options.FullScanLimit)
+        {
+            pool = PoolOf(all, category, view, left);
+            candidates = Shortlisted(assignment.SegmentKey, category, view, pool, proposals);
+            if (candidates.Length < Math.Min(count, pool.Size))
+            {
+                pool = null;
+            }
+        }
+        if (pool is null)
+        {
+            candidates = left is null ? all : Array.FindAll(all, id => !left.Contains(id));
+        }
+
+        var n = candidates!.Length;
+        var buffer = ArrayPool<double>.Shared.Rent(4 * n);
         try
         {
             var priors = buffer.AsSpan(0, n);
             var means = buffer.AsSpan(n, n);
             var selection = buffer.AsSpan(2 * n, n);
             scorer.Score(table, assignment.SegmentKey, candidates, priors, means, selection);
-            var proposedBy = Blend(userId, assignment.SegmentKey, candidates, means, selection);
-            var kind = _policy.Exploration == ExplorationKind.Softmax ? ExplorationKind.Softmax : ExplorationKind.EpsilonGreedy;
-            var picks = SlateSelector.Select(selection, count, kind, _policy.Epsilon, _policy.Temperature, random);
+            var segmentOnly = buffer.AsSpan(3 * n, n);
+            selection.CopyTo(segmentOnly);
+            var proposedBy = Blend(proposals, assignment.SegmentKey, candidates, means, selection);
+            // A proposed item the segment's own scores would have put in the slate anyway is the segment's choice: crediting
+            // the user's source with it would make that source's cell learn the segment's best items' value, not what the
+            // source adds (a popularity segment's co-clicked best sellers would make CF look good there).
+            var segmentFloor = proposedBy is null ? double.PositiveInfinity : KthLargest(segmentOnly, Math.Min(count, n));
+            var picks = Pick(candidates, selection, count, pool);
             // An item counts as explored when it is not among the slate's worth of best means (the greedy slate).
             var greedyFloor = KthLargest(means, picks.Length);
 
@@ -65,11 +89,13 @@ public sealed class Recommender(
             var shownPriors = new double[picks.Length];
             for (var i = 0; i < picks.Length; i++)
             {
-                var index = picks[i].Index;
-                var explored = means[index] < greedyFloor;
-                var source = proposedBy?.GetValueOrDefault(index) ?? (explored ? RecommendedItem.ExploreSource : RecommendedItem.SegmentSource);
-                items[i] = new RecommendedItem(candidates[index], means[index], picks[i].Propensity, explored, source);
-                shownPriors[i] = priors[index];
+                var (index, itemId, propensity) = picks[i];
+                var (prior, mean) = index >= 0 ? (priors[index], means[index]) : ScoreOne(assignment.SegmentKey, itemId);
+                var explored = mean < greedyFloor;
+                var source = (index >= 0 && segmentOnly[index] < segmentFloor ? proposedBy?.GetValueOrDefault(index) : null)
+                    ?? (explored ? RecommendedItem.ExploreSource : RecommendedItem.SegmentSource);
+                items[i] = new RecommendedItem(itemId, mean, propensity, explored, source);
+                shownPriors[i] = prior;
             }
             var response = new RecommendResponse(
                 "r-" + Guid.CreateVersion7(now).ToString("N"),
@@ -102,13 +128,71 @@ public sealed class Recommender(
         }
     }
 
+    private PoolPick[] Pick(string[] candidates, ReadOnlySpan<double> selection, int count, CandidatePool? pool)
+    {
+        var kind = _policy.Exploration == ExplorationKind.Softmax ? ExplorationKind.Softmax : ExplorationKind.EpsilonGreedy;
+        if (pool is not null && kind == ExplorationKind.EpsilonGreedy)
+        {
+            return PoolSlate.Select(candidates, selection, count, _policy.Epsilon, pool, random);
+        }
+        return [.. SlateSelector.Select(selection, count, kind, _policy.Epsilon, _policy.Temperature, random)
+            .Select(p => new PoolPick(p.Index, candidates[p.Index], p.Propensity))];
+    }
+
+    private static CandidatePool PoolOf(string[] all, string? category, CatalogView view, HashSet<string>? left)
+    {
+        var excludedInPart = 0;
+        foreach (var id in left ?? [])
+        {
+            if (view.CategoryOf.TryGetValue(id, out var itemCategory) && (category is null || itemCategory == category))
+            {
+                excludedInPart++;
+            }
+        }
+        return new CandidatePool(all, left, all.Length - excludedInPart);
+    }
+
+    /// <summary>The segment's shortlist and the user's own candidates that are in the pool, each once.</summary>
+    private string[] Shortlisted(string segmentKey, string? category, CatalogView view, CandidatePool pool, IReadOnlyList<Candidate> proposals)
+    {
+        var shortlist = shortlists.For(segmentKey, category, view);
+        var chosen = new HashSet<string>(shortlist.Length + proposals.Count, StringComparer.Ordinal);
+        var result = new List<string>(shortlist.Length + proposals.Count);
+        foreach (var id in shortlist)
+        {
+            // A list built before the latest catalogue change may name an item gone out of stock.
+            if (pool.Contains(id) && view.CategoryOf.ContainsKey(id) && chosen.Add(id))
+            {
+                result.Add(id);
+            }
+        }
+        foreach (var p in proposals)
+        {
+            if (view.CategoryOf.TryGetValue(p.ItemId, out var itemCategory) && (category is null || itemCategory == category)
+                && pool.Contains(p.ItemId) && chosen.Add(p.ItemId))
+            {
+                result.Add(p.ItemId);
+            }
+        }
+        return [.. result];
+    }
+
+    private (double Prior, double Mean) ScoreOne(string segmentKey, string itemId)
+    {
+        Span<double> prior = stackalloc double[1];
+        Span<double> mean = stackalloc double[1];
+        Span<double> selection = stackalloc double[1];
+        scorer.Score(table, segmentKey, [itemId], prior, mean, selection);
+        return (prior[0], mean[0]);
+    }
+
     /// <summary>
     /// Adds to each candidate the user's own sources propose affinity × the lift that source earned in the segment
     /// (<see cref="PolicyScorer.SourceLift"/>); returns which candidate indices a source proposed, null when none.
     /// </summary>
-    private Dictionary<int, string>? Blend(string userId, string segmentKey, string[] candidates, Span<double> means, Span<double> selection)
+    private Dictionary<int, string>? Blend(
+        IReadOnlyList<Candidate> proposals, string segmentKey, string[] candidates, Span<double> means, Span<double> selection)
     {
-        var proposals = _options.UserCandidates > 0 ? userSources.ForUser(userId, _options.UserCandidates) : [];
         if (proposals.Count == 0)
         {
             return null;

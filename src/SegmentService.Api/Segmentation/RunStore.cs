@@ -35,6 +35,16 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken) is long id ? id : null;
     }
 
+    /// <summary>Whether a run with this trigger started at or after <paramref name="since"/> (any replica).</summary>
+    public async Task<bool> StartedSinceAsync(string trigger, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT EXISTS (SELECT 1 FROM segmentation_runs WHERE trigger = $1 AND started_at >= $2)");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = trigger });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = since });
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
     public async Task<string?> StatusAsync(long runId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("SELECT status FROM segmentation_runs WHERE run_id = $1");

@@ -27,7 +27,16 @@ public sealed class SegmentationCoordinator(
     private Task? _running;
     private TaskCompletionSource _recorded = new();
 
-    public async Task<RunTrigger> TriggerAsync(string trigger, CancellationToken cancellationToken)
+    public Task<RunTrigger> TriggerAsync(string trigger, CancellationToken cancellationToken) =>
+        TriggerAsync(trigger, null, cancellationToken);
+
+    /// <param name="trigger">Recorded with the run.</param>
+    /// <param name="unlessStartedSince">
+    /// When set, no run starts if one with the same trigger started at or after it (checked under the lock, so of
+    /// several replicas ticking in the same schedule slot exactly one runs).
+    /// </param>
+    /// <param name="cancellationToken">Cancels waiting and starting, not a started run.</param>
+    public async Task<RunTrigger> TriggerAsync(string trigger, DateTimeOffset? unlessStartedSince, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -52,6 +61,11 @@ public sealed class SegmentationCoordinator(
                         await connection.DisposeAsync();
                         return new RunTrigger(await store.RunningIdAsync(cancellationToken), false, null);
                     }
+                }
+                if (unlessStartedSince is { } since && await store.StartedSinceAsync(trigger, since, cancellationToken))
+                {
+                    await connection.DisposeAsync(); // closing the session releases the lock
+                    return new RunTrigger(null, false, null);
                 }
                 await store.AbandonRunningAsync(timeProvider.GetUtcNow(), cancellationToken);
                 var runId = await store.CreateAsync(trigger, timeProvider.GetUtcNow(), cancellationToken);

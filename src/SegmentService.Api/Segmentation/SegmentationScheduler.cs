@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace SegmentService.Api.Segmentation;
 
 /// <summary>
-/// Runs segmentation every <see cref="SegmentationOptions.Interval"/>, and every <see cref="SegmentationOptions.PollInterval"/>
+/// Runs segmentation once per <see cref="SegmentationOptions.Interval"/> across all replicas, and every <see cref="SegmentationOptions.PollInterval"/>
 /// picks up runs and live moves committed by other replicas. Each tick catches and logs its errors.
 /// </summary>
 public sealed class SegmentationScheduler(
@@ -56,7 +56,11 @@ public sealed class SegmentationScheduler(
                 }
                 try
                 {
-                    var trigger = await coordinator.TriggerAsync("schedule", stoppingToken);
+                    // Every replica ticks once per interval, each at its own phase: the first to tick in a slot of the
+                    // clock (a whole multiple of the interval) runs, the others find its run and skip.
+                    var now = timeProvider.GetUtcNow();
+                    var slot = now - TimeSpan.FromTicks(now.UtcTicks % options.Value.Interval.Ticks);
+                    var trigger = await coordinator.TriggerAsync("schedule", slot, stoppingToken);
                     if (trigger.Completion is not null)
                     {
                         await trigger.Completion;

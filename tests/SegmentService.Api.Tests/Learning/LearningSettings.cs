@@ -55,7 +55,7 @@ public static class LearningSettings
 /// The real service on the real clock (<see cref="TimeProvider.System"/>), so the sweeper, the snapshotter and the
 /// other background services tick on their own timers, as in production. Settings: <see cref="LearningSettings"/>.
 /// </summary>
-public sealed class RealTimeShopFactory : ApiFactory
+public class RealTimeShopFactory : ApiFactory
 {
     protected override IEnumerable<KeyValuePair<string, string?>> Settings => LearningSettings.ServiceConfiguration;
 

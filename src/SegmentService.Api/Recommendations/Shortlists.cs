@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using SegmentService.Api.Policy;
+
+namespace SegmentService.Api.Recommendations;
+
+/// <summary>
+/// Per (segment, category) shortlists of a large catalogue, kept ready so a request scores a bounded set instead of
+/// every item: the best <see cref="RecommendOptions.ShortlistSize"/> items by selection score (mean plus the optimism
+/// bonus, so untried items with a large bonus are on it) and the best <see cref="RecommendOptions.ShortlistByMean"/>
+/// by mean. A list is rebuilt off the request path after <see cref="RecommendOptions.ShortlistRefreshRequests"/>
+/// requests or when the catalogue changed; requests meanwhile use the previous one, rescored with today's values.
+/// </summary>
+public sealed class Shortlists(QTable table, PolicyScorer scorer, IOptions<RecommendOptions> options, ILogger<Shortlists> logger)
+{
+    /// <summary>Cells scored per lock of the segment's row while a list is rebuilt, so requests interleave.</summary>
+    private const int Chunk = 4096;
+
+    private readonly RecommendOptions _options = options.Value;
+    private readonly ConcurrentDictionary<(string Segment, string? Category), Entry> _lists = new();
+
+    private sealed class Entry(string[] items, CatalogView view)
+    {
+        public string[] Items = items;
+        public CatalogView View = view;
+        public int Served;
+        public int Rebuilding;
+    }
+
+    /// <summary>Lists held (one per segment and large category asked for).</summary>
+    public int Count => _lists.Count;
+
+    /// <summary>The shortlist for a segment over <paramref name="view"/>'s items in <paramref name="category"/> (all when null).</summary>
+    public string[] For(string segmentKey, string? category, CatalogView view)
+    {
+        var key = (segmentKey, category);
+        if (!_lists.TryGetValue(key, out var entry))
+        {
+            // The first request of a segment builds its list inline; later ones never wait for a rebuild.
+            entry = _lists.GetOrAdd(key, _ => new Entry(Build(segmentKey, view.Candidates(category)), view));
+            return entry.Items;
+        }
+        var stale = !ReferenceEquals(Volatile.Read(ref entry.View), view)
+            || Interlocked.Increment(ref entry.Served) >= _options.ShortlistRefreshRequests;
+        if (stale && Interlocked.CompareExchange(ref entry.Rebuilding, 1, 0) == 0)
+        {
+            Interlocked.Exchange(ref entry.Served, 0);
+            _ = Task.Run(() => Rebuild(entry, segmentKey, category, view));
+        }
+        return Volatile.Read(ref entry.Items);
+    }
+
+    private void Rebuild(Entry entry, string segmentKey, string? category, CatalogView view)
+    {
+        try
+        {
+            Volatile.Write(ref entry.Items, Build(segmentKey, view.Candidates(category)));
+            Volatile.Write(ref entry.View, view);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Rebuilding the shortlist of segment {Segment} failed; the previous one stays", segmentKey);
+        }
+        finally
+        {
+            Volatile.Write(ref entry.Rebuilding, 0);
+        }
+    }
+
+    private string[] Build(string segmentKey, string[] items)
+    {
+        var n = items.Length;
+        var priors = new double[n];
+        var means = new double[n];
+        var selection = new double[n];
+        for (var start = 0; start < n; start += Chunk)
+        {
+            var length = Math.Min(Chunk, n - start);
+            scorer.Score(table, segmentKey, items.AsSpan(start, length), priors.AsSpan(start, length),
+                means.AsSpan(start, length), selection.AsSpan(start, length));
+        }
+        // Equal scores (untried items of one shelf) are cut at random, so a large catalogue is not explored in id order.
+        var random = new Random();
+        var tieBreak = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            tieBreak[i] = random.NextDouble();
+        }
+        var chosen = new HashSet<int>(Top(selection, tieBreak, _options.ShortlistSize));
+        chosen.UnionWith(Top(means, tieBreak, _options.ShortlistByMean));
+        return [.. chosen.Order().Select(i => items[i])];
+    }
+
+    /// <summary>Indices of the k largest values (ties: the larger tie-break), in no particular order.</summary>
+    private static IEnumerable<int> Top(double[] values, double[] tieBreak, int k)
+    {
+        var top = new PriorityQueue<int, (double Value, double TieBreak)>(k + 1);
+        for (var i = 0; i < values.Length; i++)
+        {
+            top.Enqueue(i, (values[i], tieBreak[i]));
+            if (top.Count > k)
+            {
+                top.Dequeue();
+            }
+        }
+        while (top.Count > 0)
+        {
+            yield return top.Dequeue();
+        }
+    }
+}
