@@ -68,8 +68,11 @@ recommend() { wrk -t$threads -c"$concurrency" -d"$1s" --latency -s bench/recomme
 postmaster=$(sed -n 1p "$PG_DATA/postmaster.pid")
 cpu() {
   local tck; tck=$(getconf CLK_TCK)
-  local pg=0 pid
-  for pid in "$postmaster" $(ps -o pid= --ppid "$postmaster"); do
+  # The postmaster's own time plus its waited-for children's (cutime, cstime: backends that have exited), plus the
+  # time of the children alive now.
+  local pg pid
+  pg=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$postmaster/stat")
+  for pid in $(ps -o pid= --ppid "$postmaster"); do
     pg=$(( pg + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
   done
   awk -v s="$(awk '{ print $14 + $15 }' "/proc/$server/stat")" -v p="$pg" -v t="$tck" 'BEGIN { printf "%.2f %.2f\n", s / t, p / t }'
