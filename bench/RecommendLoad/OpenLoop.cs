@@ -57,21 +57,27 @@ internal static class OpenLoop
         var maxInFlight = 0;
         var maxLag = 0.0;
         var tasks = new List<Task>(total);
-        var start = Stopwatch.GetTimestamp();
-        var sent = 0;
-        while (sent < total)
+        // The schedule runs on its own thread (not the thread pool, which the answers keep busy) and only queues sends.
+        var scheduler = new Thread(() =>
         {
-            var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            var due = Math.Min(total, (int)(elapsed * rate) + 1);
-            for (; sent < due; sent++)
+            var start = Stopwatch.GetTimestamp();
+            var sent = 0;
+            while (sent < total)
             {
-                var scheduled = start + (long)(sent / rate * Stopwatch.Frequency);
-                maxLag = Math.Max(maxLag, Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds);
-                maxInFlight = Math.Max(maxInFlight, Interlocked.Increment(ref inFlight));
-                tasks.Add(SendAsync(sent, $"/recommend?userId=user-{random.Next(span):000000}&count=10", scheduled));
+                var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                var due = Math.Min(total, (int)(elapsed * rate) + 1);
+                for (; sent < due; sent++)
+                {
+                    var scheduled = start + (long)(sent / rate * Stopwatch.Frequency);
+                    maxLag = Math.Max(maxLag, Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds);
+                    maxInFlight = Math.Max(maxInFlight, Interlocked.Increment(ref inFlight));
+                    tasks.Add(SendAsync(sent, $"/recommend?userId=user-{random.Next(span):000000}&count=10", scheduled));
+                }
+                Thread.Sleep(1);
             }
-            await Task.Delay(1);
-        }
+        }) { IsBackground = true, Priority = ThreadPriority.AboveNormal, Name = "open-loop schedule" };
+        scheduler.Start();
+        await Task.Run(scheduler.Join);
         await Task.WhenAll(tasks);
         return new Result(latencies, errors, maxInFlight, maxLag);
 
