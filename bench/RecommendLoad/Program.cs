@@ -6,6 +6,14 @@ using System.Net.Http.Json;
 // Runs the trivial endpoint and /recommend in alternating rounds against the same server, so both see
 // the same machine state, and prints requests/s, latency percentiles and the ratio.
 // Usage: RecommendLoad <baseUrl> <storefrontKey> [concurrency=32] [seconds per round=10] [rounds=2] [items=500]
+//        RecommendLoad open <baseUrl> <storefrontKey> <rate/s> [seconds=30] [users=100000] [unknown share=0.1]
+//        (open loop at a constant arrival rate, latency from the scheduled send time: OpenLoop.cs)
+
+if (args.Length > 0 && args[0] == "open")
+{
+    Environment.ExitCode = await OpenLoop.RunAsync(args[1..]);
+    return;
+}
 
 var baseUrl = args.Length > 0 ? args[0].TrimEnd('/') : "http://127.0.0.1:5080";
 var key = args.Length > 1 ? args[1] : "dev-storefront-key-0001";

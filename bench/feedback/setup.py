@@ -2,6 +2,9 @@
 and one segmentation run, so recommendations fall into several segments. Standard library only; seeded.
 
 Usage: setup.py BASE_URL STOREFRONT_KEY ADMIN_KEY [--items 3000] [--categories 30] [--users 20000] [--events 8]
+                [--workers 4] [--warm 0] [--click-share 0.1]
+--warm N then warms the policy: N GET /recommend?count=10 for users drawn as recommend.lua does (a fifth unknown) and
+a click on each shown item with probability --click-share, both from --workers threads.
 """
 import argparse
 import datetime
@@ -24,6 +27,9 @@ def main():
     p.add_argument("--users", type=int, default=20000)
     p.add_argument("--events", type=int, default=8)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--warm", type=int, default=0)
+    p.add_argument("--click-share", type=float, default=0.1)
     a = p.parse_args()
     url = urllib.parse.urlsplit(a.base)
     rng = random.Random(a.seed)
@@ -64,7 +70,7 @@ def main():
                 ev["value"] = 20.0
             events.append(ev)
     batches = [events[s:s + 1000] for s in range(0, len(events), 1000)]
-    with ThreadPoolExecutor(4) as pool:
+    with ThreadPoolExecutor(a.workers) as pool:
         for result in pool.map(lambda b: call("POST", "/events", {"events": b}), batches):
             if result["rejected"]:
                 sys.exit(f"setup: events rejected: {result['rejected'][:3]}")
@@ -82,6 +88,27 @@ def main():
         sys.exit(f"setup: segmentation run {state['status']}: {state}")
     print(f"setup: {a.items} items in {a.categories} categories, {a.users} users with {len(events)} events, "
           f"segmentation run {run}: K = {state['k']}, {state['users']} users ({time.monotonic() - started:.1f} s)")
+    if a.warm > 0:
+        warm(a, call)
+
+
+def warm(a, call):
+    started = time.monotonic()
+
+    def one(i):
+        r = random.Random(a.seed * 1_000_003 + i)
+        user = r.randrange(a.users * 5 // 4)
+        answer = call("GET", f"/recommend?userId=user-{user:06d}&count=10")
+        clicks = 0
+        for item in answer["items"]:
+            if r.random() < a.click_share:
+                call("POST", "/feedback/click", {"recommendationId": answer["recommendationId"], "itemId": item["itemId"]})
+                clicks += 1
+        return clicks
+
+    with ThreadPoolExecutor(a.workers) as pool:
+        clicks = sum(pool.map(one, range(a.warm)))
+    print(f"setup: policy warmed with {a.warm} recommendations and {clicks} clicks ({time.monotonic() - started:.1f} s)")
 
 
 main()
