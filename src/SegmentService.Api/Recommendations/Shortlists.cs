@@ -9,12 +9,19 @@ namespace SegmentService.Api.Recommendations;
 /// every item: the best <see cref="RecommendOptions.ShortlistSize"/> items by selection score (mean plus the optimism
 /// bonus, so untried items with a large bonus are on it) and the best <see cref="RecommendOptions.ShortlistByMean"/>
 /// by mean. A list is rebuilt off the request path after <see cref="RecommendOptions.ShortlistRefreshRequests"/>
-/// requests or when the catalogue changed; requests meanwhile use the previous one, rescored with today's values.
+/// requests (at least n / 100 for n items) or when the catalogue changed; requests meanwhile use the previous one, rescored with today's values.
 /// </summary>
 public sealed class Shortlists(QTable table, PolicyScorer scorer, IOptions<RecommendOptions> options, ILogger<Shortlists> logger)
 {
     /// <summary>Cells scored per lock of the segment's row while a list is rebuilt, so requests interleave.</summary>
     private const int Chunk = 4096;
+
+    /// <summary>
+    /// Catalogue items a request pays for in rebuilds, on average: a list is rebuilt after at least n / this many requests,
+    /// so the cost of a request does not grow with the catalogue. Items shown are rescored on every request anyway; what
+    /// a rebuild adds is items outside the list whose score rose (settled rewards, recalibrated priors).
+    /// </summary>
+    private const int ScannedPerRequest = 100;
 
     private readonly RecommendOptions _options = options.Value;
     private readonly ConcurrentDictionary<(string Segment, string? Category), Entry> _lists = new();
@@ -40,8 +47,10 @@ public sealed class Shortlists(QTable table, PolicyScorer scorer, IOptions<Recom
             entry = _lists.GetOrAdd(key, _ => new Entry(Build(segmentKey, view.Candidates(category)), view));
             return entry.Items;
         }
+        // Rebuilds are spread so that a request pays for at most ScannedPerRequest items of the scan on average.
+        var every = Math.Max(_options.ShortlistRefreshRequests, view.Candidates(category).Length / ScannedPerRequest);
         var stale = !ReferenceEquals(Volatile.Read(ref entry.View), view)
-            || Interlocked.Increment(ref entry.Served) >= _options.ShortlistRefreshRequests;
+            || Interlocked.Increment(ref entry.Served) >= every;
         if (stale && Interlocked.CompareExchange(ref entry.Rebuilding, 1, 0) == 0)
         {
             Interlocked.Exchange(ref entry.Served, 0);
