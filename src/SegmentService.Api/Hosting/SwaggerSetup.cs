@@ -46,6 +46,7 @@ public static class SwaggerSetup
                 Description = "A storefront, frontend or admin key (see README for the Development keys).",
             });
             options.OperationFilter<ApiKeyOperationFilter>();
+            options.OperationFilter<ResponseExampleOperationFilter>();
             options.SchemaFilter<ParamExampleSchemaFilter>();
             options.SupportNonNullableReferenceTypes();
             options.NonNullableReferenceTypesAsRequired();

@@ -98,4 +98,91 @@ public sealed class OpenApiLintTests(ApiFactory factory) : IClassFixture<ApiFact
             }
         }
     }
+
+    [Fact]
+    public async Task EveryOperationShowsAnExampleOfItsBodyAndOfItsAnswer()
+    {
+        using var document = JsonDocument.Parse(await factory.ClientWithKey(null).GetStringAsync("/swagger/v1/swagger.json"));
+        var root = document.RootElement;
+        var schemas = root.GetProperty("components").GetProperty("schemas");
+        var missing = new List<string>();
+        foreach (var path in root.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var name = $"{operation.Name.ToUpperInvariant()} {path.Name}";
+                if (operation.Value.TryGetProperty("requestBody", out var body) && MissingExampleIn(body, schemas) is { } inBody)
+                {
+                    missing.Add($"{name}: request body {inBody}");
+                }
+                foreach (var response in operation.Value.GetProperty("responses").EnumerateObject())
+                {
+                    if (response.Name.StartsWith('2') && response.Value.TryGetProperty("content", out _)
+                        && MissingExampleIn(response.Value, schemas) is { } inAnswer)
+                    {
+                        missing.Add($"{name}: {response.Name} answer {inAnswer}");
+                    }
+                }
+            }
+        }
+        Assert.True(missing.Count == 0, "No example for: " + string.Join("; ", missing));
+    }
+
+    private static string? MissingExampleIn(JsonElement holder, JsonElement schemas)
+    {
+        foreach (var media in holder.GetProperty("content").EnumerateObject())
+        {
+            if (media.Value.TryGetProperty("example", out _) || media.Value.TryGetProperty("examples", out _))
+            {
+                continue;
+            }
+            if (!media.Value.TryGetProperty("schema", out var schema))
+            {
+                return media.Name;
+            }
+            if (MissingExample(schema, schemas, "", 0) is { } path)
+            {
+                return path.Length == 0 ? "(schema)" : path;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Null when the schema shows an example: its own, or one for every property (or its items); else where one is missing.</summary>
+    private static string? MissingExample(JsonElement schema, JsonElement schemas, string at, int depth)
+    {
+        if (schema.TryGetProperty("example", out _) || schema.TryGetProperty("examples", out _))
+        {
+            return null;
+        }
+        if (depth > 8)
+        {
+            return at;
+        }
+        if (schema.TryGetProperty("$ref", out var reference))
+        {
+            var name = reference.GetString()!.Split('/')[^1];
+            return MissingExample(schemas.GetProperty(name), schemas, at.Length == 0 ? name : at, depth + 1);
+        }
+        if (schema.TryGetProperty("items", out var items))
+        {
+            return MissingExample(items, schemas, at + "[]", depth + 1);
+        }
+        foreach (var combinator in new[] { "allOf", "oneOf", "anyOf" })
+        {
+            if (schema.TryGetProperty(combinator, out var parts))
+            {
+                return parts.EnumerateArray().Select(p => MissingExample(p, schemas, at, depth + 1)).FirstOrDefault(m => m is not null);
+            }
+        }
+        if (schema.TryGetProperty("properties", out var properties))
+        {
+            return properties.EnumerateObject().Select(p => MissingExample(p.Value, schemas, $"{at}.{p.Name}", depth + 1)).FirstOrDefault(m => m is not null);
+        }
+        if (schema.TryGetProperty("additionalProperties", out var values) && values.ValueKind == JsonValueKind.Object)
+        {
+            return MissingExample(values, schemas, at + "{}", depth + 1);
+        }
+        return at;
+    }
 }
