@@ -80,7 +80,10 @@ public sealed class BehaviourFeed(
     private async IAsyncEnumerable<BehaviourSignal> ReadEventsAsync(string filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var sql = $"COPY (SELECT user_id::text, type, item_id::text, occurred_at FROM events WHERE {filter}) TO STDOUT (FORMAT BINARY)";
+        // Events sent with the public frontend key are stored but never train (EventOrigin.Frontend), live or rebuilt.
+        // The filter may end in an ORDER BY, so it comes last.
+        var sql = $"COPY (SELECT user_id::text, type, item_id::text, occurred_at FROM events " +
+            $"WHERE NOT starts_with(event_id, '{EventNamespaces.FrontendPrefix}') AND {filter}) TO STDOUT (FORMAT BINARY)";
         await using var copy = await connection.BeginBinaryExportAsync(sql, cancellationToken);
         while (await copy.StartRowAsync(cancellationToken) != -1)
         {

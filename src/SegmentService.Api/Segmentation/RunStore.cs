@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using SegmentService.Api.Events;
 using SegmentService.Api.Profiles;
 
 namespace SegmentService.Api.Segmentation;
@@ -137,16 +138,21 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
     }
 
     // Engagement: view 1, click 2, add to cart 3, purchase 5, over the events of the window.
-    private const string TopItemsSql = """
+    // The score a segment's top items are ranked by: view 1, click 2, cart 3, purchase 5 (the enum, never bare numbers).
+    private static readonly string EventScore =
+        $"CASE e.type WHEN {(short)EventType.Purchase} THEN 5 WHEN {(short)EventType.AddToCart} THEN 3 WHEN {(short)EventType.Click} THEN 2 ELSE 1 END";
+
+    // Events sent with the public frontend key are stored but never train, so they do not make a segment's top items.
+    private static readonly string TopItemsSql = $"""
         UPDATE segments s SET top_items = t.items
         FROM (
             SELECT segment_key, array_agg(item_id ORDER BY score DESC, item_id) AS items
             FROM (
-                SELECT a.segment_key, e.item_id, sum(CASE e.type WHEN 4 THEN 5 WHEN 3 THEN 3 WHEN 2 THEN 2 ELSE 1 END) AS score,
+                SELECT a.segment_key, e.item_id, sum({EventScore}) AS score,
                        row_number() OVER (PARTITION BY a.segment_key
-                                          ORDER BY sum(CASE e.type WHEN 4 THEN 5 WHEN 3 THEN 3 WHEN 2 THEN 2 ELSE 1 END) DESC, e.item_id) AS rank
+                                          ORDER BY sum({EventScore}) DESC, e.item_id) AS rank
                 FROM events e JOIN segment_assignments a ON a.run_id = $1 AND a.user_id = e.user_id
-                WHERE e.occurred_at >= $2
+                WHERE e.occurred_at >= $2 AND NOT starts_with(e.event_id, '{EventNamespaces.FrontendPrefix}')
                 GROUP BY a.segment_key, e.item_id
             ) ranked
             WHERE rank <= $3

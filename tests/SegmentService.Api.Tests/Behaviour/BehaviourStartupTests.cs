@@ -6,6 +6,8 @@ namespace SegmentService.Api.Tests.Behaviour;
 
 public sealed class BehaviourStartupTests
 {
+    private static readonly string[] ForgedPair = ["mug", "kettle"];
+
     [Fact]
     public async Task RestartRebuildsNeighboursAndTrailsFromStoredEvents()
     {
@@ -31,6 +33,41 @@ public sealed class BehaviourStartupTests
                 var candidates = after.Sources.ForUser("browser", 5);
                 Assert.Equal(new Candidate("pegs", CandidateSource.Similar, 1.0), candidates[0]);
                 Assert.Contains(candidates, c => c is { ItemId: "tent", Source: CandidateSource.Content });
+            }
+            finally
+            {
+                await restarted.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task EventsSentWithTheFrontendKeyTrainNeitherTheLiveModelNorARestartedOne()
+    {
+        var first = new ApiFactory();
+        await first.InitializeAsync();
+        try
+        {
+            var shop = new BehaviourShop(first);
+            await shop.ItemsAsync(("mug", "kitchen", 8, "Mug"), ("kettle", "kitchen", 30, "Kettle"), ("tent", "camping", 200, "Tent"));
+            var day = ApiFactory.Start.AddDays(-10);
+            await shop.BasketsAsync("campers", 3, day, "tent", "mug");
+            using var frontend = first.ClientWithKey(TestKeys.Frontend);
+            var forged = string.Join(",", Enumerable.Range(0, 40).SelectMany(u => ForgedPair.Select((item, k) =>
+                $$"""{"eventId":"fk-{{u}}-{{k}}","userId":"fake-{{u}}","type":"add_to_cart","itemId":"{{item}}","occurredAt":"{{day.AddDays(1):O}}"}""")));
+            (await frontend.PostAsync("/events", HttpAssertions.Json($$"""{"events":[{{forged}}]}"""))).EnsureSuccessStatusCode();
+            Assert.Equal(["tent"], shop.NeighboursOf("mug"));
+
+            var restarted = new RestartedFactory(first.ConnectionString);
+            await restarted.InitializeAsync();
+            try
+            {
+                await restarted.Services.GetRequiredService<BehaviourReadiness>().WaitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.Equal(["tent"], new BehaviourShop(restarted).NeighboursOf("mug"));
             }
             finally
             {
