@@ -16,6 +16,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$root"
 command -v wrk >/dev/null || { echo "feedback-throughput: wrk not found (apt-get install wrk)" >&2; exit 1; }
 source "$root/scripts/pg.sh"
+source "$root/bench/lib.sh"
 
 concurrency=${1:-32} seconds=${2:-10} rounds=${3:-2} items=${4:-3000} users=${5:-20000} bodies=${6:-200000} rec_seconds=${7:-120}
 threads=2
@@ -31,17 +32,7 @@ url=http://127.0.0.1:$port
 
 dotnet build src/SegmentService.Api -c Release -v q -nologo >/dev/null
 
-ASPNETCORE_ENVIRONMENT=Production \
-  ConnectionStrings__Postgres="$PG_CONN" \
-  Auth__StorefrontKeys__0=$key Auth__AdminKeys__0=$admin \
-  Serilog__MinimumLevel__Default=Warning \
-  dotnet src/SegmentService.Api/bin/Release/net10.0/SegmentService.Api.dll --urls "$url" >"$dir.log" 2>&1 &
-server=$!
-for _ in $(seq 1 60); do
-  if curl -fsS "$url/health/ready" >/dev/null 2>&1; then break; fi
-  sleep 1
-done
-curl -fsS "$url/health/ready" >/dev/null || { echo "service did not become ready; log: $dir.log" >&2; cat "$dir.log" >&2; exit 1; }
+bench_start_service "$url" "$dir.log"
 
 python3 bench/feedback/setup.py "$url" "$key" "$admin" --items "$items" --users "$users"
 
@@ -63,44 +54,20 @@ tail -n +"$(( warm + 1 ))" "$work/clicks" | split -d -a 2 -l "$per" - "$work/cli
 printf 'recommendations issued first: ≈%d answers with %d (recommendationId, itemId) pairs in %.1f s\n' "$(( total / 10 ))" "$total" "$elapsed"
 echo "click bodies: $total (warm-up $warm, $per per round)"
 
-# Prints "<req/s> <p50 ms> <p99 ms> <non-2xx>" from wrk --latency output (and passes the Lua report through on stderr).
-summarise() {
-  awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /m$/) return v * 60000; return v * 1000 }
-    /Requests\/sec/ { rps = $2 }
-    /^ +50%/ { p50 = ms($2) }
-    /^ +99%/ { p99 = ms($2) }
-    /Non-2xx/ { bad = $NF }
-    /^click statuses/ { print > "/dev/stderr" }
-    END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, bad }'
-}
-health() { wrk -t$threads -c"$concurrency" -d"$1s" --latency "$url/health/live" | summarise; }
-click() { wrk -t$threads -c"$concurrency" -d"$1s" --latency -s bench/feedback/click.lua "$url" -- "$key" "$2" "$threads" | summarise; }
-# CPU seconds used so far by the service and by the cluster's PostgreSQL processes (postmaster and its children):
-# per request, this is what a round costs whatever else the shared machine is doing.
-postmaster=$(sed -n 1p "$PG_DATA/postmaster.pid")
-cpu() {
-  local tck; tck=$(getconf CLK_TCK)
-  local pg=0 pid
-  for pid in "$postmaster" $(ps -o pid= --ppid "$postmaster"); do
-    pg=$(( pg + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
-  done
-  awk -v s="$(awk '{ print $14 + $15 }' "/proc/$server/stat")" -v p="$pg" -v t="$tck" 'BEGIN { printf "%.2f %.2f\n", s / t, p / t }'
-}
-# Prints "<service µs> <postgres µs>" of CPU per request between two cpu() readings and a request count.
-per_request() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f %.0f\n", (y[1] - x[1]) * 1e6 / n, (y[2] - x[2]) * 1e6 / n }'; }
+health() { wrk -t$threads -c"$concurrency" -d"$1s" --latency "$url/health/live" | bench_summarise; }
+click() { wrk -t$threads -c"$concurrency" -d"$1s" --latency -s bench/feedback/click.lua "$url" -- "$key" "$2" "$threads" | bench_summarise; }
 
 health 2 >/dev/null
 click 2 "$work/clicks.warm" >/dev/null 2>&1
 sum_h=0 sum_c=0
 for r in $(seq 1 "$rounds"); do
-  before=$(cpu)
+  before=$(bench_cpu)
   read -r h h50 h99 hbad < <(health "$seconds")
-  middle=$(cpu)
+  middle=$(bench_cpu)
   read -r c c50 c99 cbad < <(click "$seconds" "$work/clicks.$(printf %02d $(( r - 1 )))")
-  after=$(cpu)
-  read -r hs hp < <(per_request "$before" "$middle" "$(( h * seconds ))")
-  read -r cs cp < <(per_request "$middle" "$after" "$(( c * seconds ))")
+  after=$(bench_cpu)
+  read -r hs hp < <(bench_per_request "$before" "$middle" "$(( h * seconds ))")
+  read -r cs cp < <(bench_per_request "$middle" "$after" "$(( c * seconds ))")
   printf 'round %d  GET /health/live      %8d req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d  CPU/request: service %d µs, postgres %d µs\n' "$r" "$h" "$h50" "$h99" "$hbad" "$hs" "$hp"
   printf 'round %d  POST /feedback/click  %8d req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d  CPU/request: service %d µs, postgres %d µs\n' "$r" "$c" "$c50" "$c99" "$cbad" "$cs" "$cp"
   sum_h=$(( sum_h + h )) sum_c=$(( sum_c + c ))

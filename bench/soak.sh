@@ -23,6 +23,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$root"
 source "$root/scripts/pg.sh"
+source "$root/bench/lib.sh"
 
 mode=soak seconds=600 csv=""
 while [ $# -gt 0 ]; do
@@ -49,19 +50,7 @@ port=$(pg_free_port)
 url=http://127.0.0.1:$port
 
 dotnet build src/SegmentService.Api -c Release -v q -nologo >/dev/null
-ASPNETCORE_ENVIRONMENT=Production \
-  ConnectionStrings__Postgres="$PG_CONN" \
-  Auth__StorefrontKeys__0=$key Auth__AdminKeys__0=$admin \
-  Serilog__MinimumLevel__Default=Warning \
-  Policy__RewardWindow=$window \
-  Policy__MaxBufferedImpressions=$buffered \
-  dotnet src/SegmentService.Api/bin/Release/net10.0/SegmentService.Api.dll --urls "$url" >"$dir.log" 2>&1 &
-server=$!
-for _ in $(seq 1 90); do
-  if curl -fsS "$url/health/ready" >/dev/null 2>&1; then break; fi
-  sleep 1
-done
-curl -fsS "$url/health/ready" >/dev/null || { echo "soak: service did not become ready; log: $dir.log" >&2; cat "$dir.log" >&2; exit 1; }
+BENCH_READY_SECONDS=90 bench_start_service "$url" "$dir.log" Policy__RewardWindow="$window" Policy__MaxBufferedImpressions="$buffered"
 python3 bench/feedback/setup.py "$url" "$key" "$admin" --items 3000 --users 5000 --events 8
 
 # One CSV line every 2 s: seconds since the load started, phase, VmRSS (kB), impressions waiting to be written, open impressions.
