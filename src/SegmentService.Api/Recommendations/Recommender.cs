@@ -49,23 +49,15 @@ public sealed class Recommender(
 
         // A catalogue part up to Recommend:FullScanLimit is scored whole; a larger one through the segment's shortlist
         // and the user's own candidates, with ε-exploration over all of it.
-        CandidatePool? pool = null;
-        string[]? candidates = null;
-        if (all.Length > _options.FullScanLimit)
+        var pool = all.Length > _options.FullScanLimit ? PoolOf(all, category, view, left) : null;
+        var candidates = pool is null ? null : Shortlisted(assignment.SegmentKey, category, view, pool, proposals);
+        if (candidates is null || candidates.Length < Math.Min(count, pool!.Size))
         {
-            pool = PoolOf(all, category, view, left);
-            candidates = Shortlisted(assignment.SegmentKey, category, view, pool, proposals);
-            if (candidates.Length < Math.Min(count, pool.Size))
-            {
-                pool = null;
-            }
-        }
-        if (pool is null)
-        {
+            pool = null;
             candidates = left is null ? all : Array.FindAll(all, id => !left.Contains(id));
         }
 
-        var n = candidates!.Length;
+        var n = candidates.Length;
         var buffer = ArrayPool<double>.Shared.Rent(4 * n);
         try
         {
