@@ -2,7 +2,7 @@
 # Replays UCI Online Retail (../shared/data/online-retail, SOURCE.md's split) through the service's HTTP API and
 # prints HitRate@10 / Recall@10 for the service and the offline baselines on the same invoices.
 # Starts a throwaway PostgreSQL and the service (Release, Production settings), and tears everything down.
-# Usage: bench/retail-replay.sh [--data PATH] [--limit N] [--tune]   (extra arguments go to bench/RetailReplay)
+# Usage: bench/retail-replay.sh [--data PATH] [--limit N] [--tune | --service-only]   (extra arguments go to bench/RetailReplay)
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)

@@ -4,7 +4,7 @@ using RetailReplay;
 
 // Replays UCI Online Retail invoices (SOURCE.md's filter and split) and prints HitRate@10 / Recall@10 for the
 // service (through HTTP) and the offline baselines, all on the same invoices in the same run.
-// Usage: RetailReplay [--data PATH] [--url URL --key STOREFRONT_KEY --admin-key ADMIN_KEY] [--limit N] [--tune | --tune-only]
+// Usage: RetailReplay [--data PATH] [--url URL --key STOREFRONT_KEY --admin-key ADMIN_KEY] [--limit N] [--tune | --tune-only | --service-only]
 // Without --url only the offline scorers run.
 
 // A repeated option: the last one wins (the script passes defaults first).
@@ -46,7 +46,7 @@ if (options.ContainsKey("--url"))
     scorers.Add(service);
 }
 scorers.Add(new PopularityScorer());
-if (!options.ContainsKey("--tune-only"))
+if (!options.ContainsKey("--tune-only") && !options.ContainsKey("--service-only"))
 {
     scorers.Add(new RandomScorer(seed: 20110601));
     scorers.Add(new CoPurchaseCountScorer());
@@ -111,5 +111,11 @@ foreach (var scorer in scorers)
 if (service is not null)
 {
     Console.WriteLine($"service: {service.Requests:N0} requests, {service.FeedbackSent:N0} purchase feedbacks; total {clock.Elapsed.TotalSeconds:F0} s");
+    Console.WriteLine("service slots by source: " + string.Join(", ", service.BySource.OrderBy(s => s.Key, StringComparer.Ordinal)
+        .Select(s => $"{s.Key} {s.Value.Shown:N0} shown, {s.Value.Bought:N0} bought ({(double)s.Value.Bought / Math.Max(1, s.Value.Shown):P2})")));
+    foreach (var line in await service.SourceWeightsAsync())
+    {
+        Console.WriteLine("  " + line);
+    }
 }
 http?.Dispose();

@@ -12,11 +12,16 @@ namespace RetailReplay;
 public sealed class ServiceScorer(HttpClient http, string adminKey, TimeSpan shift) : IScorer
 {
     private readonly Dictionary<string, string> _recommendationIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _sourceOfShown = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Shown, int Bought)> _bySource = new(StringComparer.Ordinal);
 
     public string Name => "service (GET /recommend)";
     public bool AskAlways => true;
     public int Requests { get; private set; }
     public int FeedbackSent { get; private set; }
+
+    /// <summary>Items shown and bought (purchase feedback sent) by the source the service named for each.</summary>
+    public IReadOnlyDictionary<string, (int Shown, int Bought)> BySource => _bySource;
 
     public static string UserId(string customer) => "c" + customer;
 
@@ -72,6 +77,20 @@ public sealed class ServiceScorer(HttpClient http, string adminKey, TimeSpan shi
         throw new TimeoutException($"segmentation run {runId} did not finish within {timeout}");
     }
 
+    /// <summary>Per segment: its mean reward per impression and what each blended source earned and weighs now (GET /admin/policy).</summary>
+    public async Task<IReadOnlyList<string>> SourceWeightsAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/policy");
+        request.Headers.Add("X-Api-Key", adminKey);
+        using var response = await http.SendAsync(request);
+        await EnsureAsync(response);
+        var policy = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return [.. policy.GetProperty("segments").EnumerateArray().Select(s =>
+            $"{s.GetProperty("key").GetString()}: mean {s.GetProperty("meanReward").GetDouble():F4} over {s.GetProperty("visits").GetInt64():N0}; " +
+            string.Join(", ", s.GetProperty("sources").EnumerateArray().Select(v =>
+                $"{v.GetProperty("source").GetString()} Q {v.GetProperty("q").GetDouble():F4} ({v.GetProperty("visits").GetInt64():N0} + {v.GetProperty("pending").GetDouble():N0} pending) weight {v.GetProperty("weight").GetDouble():F4}")))];
+    }
+
     public async ValueTask<IReadOnlyList<string>> RecommendAsync(Invoice invoice, ShopHistory history, int count)
     {
         using var response = await http.GetAsync($"/recommend?userId={Uri.EscapeDataString(UserId(invoice.CustomerId))}&count={count}");
@@ -79,7 +98,18 @@ public sealed class ServiceScorer(HttpClient http, string adminKey, TimeSpan shi
         Requests++;
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         _recommendationIds[invoice.InvoiceNo] = body.GetProperty("recommendationId").GetString()!;
-        return body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()!).ToList();
+        _sourceOfShown.Clear();
+        var items = new List<string>(count);
+        foreach (var item in body.GetProperty("items").EnumerateArray())
+        {
+            var itemId = item.GetProperty("itemId").GetString()!;
+            var source = item.GetProperty("source").GetString()!;
+            items.Add(itemId);
+            _sourceOfShown[itemId] = source;
+            var (shown, bought) = _bySource.GetValueOrDefault(source);
+            _bySource[source] = (shown + 1, bought);
+        }
+        return items;
     }
 
     public async ValueTask ObserveAsync(Invoice invoice, IReadOnlyList<string> recommended)
@@ -93,6 +123,11 @@ public sealed class ServiceScorer(HttpClient http, string adminKey, TimeSpan shi
                 await EnsureAsync(response);
                 Requests++;
                 FeedbackSent++;
+                if (_sourceOfShown.TryGetValue(line.StockCode, out var source))
+                {
+                    var (shown, bought) = _bySource[source];
+                    _bySource[source] = (shown, bought + 1);
+                }
             }
         }
         await PostEventsAsync([invoice]);
