@@ -13,14 +13,16 @@ public readonly record struct CellEstimate(double Mean, double Weight, bool Know
 
 /// <summary>
 /// One segment's cells and its totals. A short lock guards each read or write; no lock spans two rows, and none is
-/// held while anything waits.
+/// held while anything waits. <paramref name="budget"/> bounds the settled cells (none: unbounded, as in a table
+/// restored for evaluation); a cell with no settled part leaves when its pending counts return to zero.
 /// </summary>
-public sealed class QRow
+public sealed class QRow(CellBudget? budget = null)
 {
     private readonly Lock _sync = new();
     private readonly Dictionary<string, QCell> _cells = new(StringComparer.Ordinal);
     private RowTotals _totals;
     private double _pending;
+    private int _settled;
 
     /// <summary>Impressions this replica showed whose window is still open.</summary>
     public double PendingImpressions
@@ -64,6 +66,18 @@ public sealed class QRow
         }
     }
 
+    /// <summary>Cells with a settled part (what Policy:MaxCellsPerSegment bounds).</summary>
+    public int SettledCount
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _settled;
+            }
+        }
+    }
+
     public bool TryGet(string itemId, out QCell cell)
     {
         lock (_sync)
@@ -102,6 +116,12 @@ public sealed class QRow
             if (cell.PendingImpressions == 0 && Math.Abs(cell.PendingReward) < 1e-12)
             {
                 cell.PendingReward = 0;
+                if (cell.Impressions == 0)
+                {
+                    // Shown here but never settled (its impression was shed or is settled elsewhere): nothing to keep.
+                    _cells.Remove(itemId);
+                    return;
+                }
             }
             _cells[itemId] = cell;
         }
@@ -115,6 +135,14 @@ public sealed class QRow
             var cell = _cells.GetValueOrDefault(itemId);
             _cells[itemId] = rule.Fold(cell, prior, reward);
             _totals = new RowTotals(_totals.Impressions + 1, _totals.Reward + reward, _totals.SquaredReward + reward * reward);
+            if (cell.Impressions == 0)
+            {
+                _settled++;
+                if (budget is not null)
+                {
+                    _settled = budget.Enforce(_cells, _settled, itemId);
+                }
+            }
         }
     }
 
@@ -186,6 +214,11 @@ public sealed class QRow
             {
                 var cell = _cells.GetValueOrDefault(item);
                 _cells[item] = cell with { Value = settled.Value, Impressions = settled.Impressions };
+            }
+            _settled = cells.Count(c => c.Value.Impressions > 0);
+            if (budget is not null)
+            {
+                _settled = budget.Enforce(_cells, _settled, keep: null);
             }
             _totals = totals;
         }

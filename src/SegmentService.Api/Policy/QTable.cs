@@ -8,8 +8,8 @@ public readonly record struct SettledCell(double Value, long Impressions);
 /// <summary>A copy of one row's settled part, consistent at one instant.</summary>
 public sealed record QRowSnapshot(string Key, QRow.RowTotals Totals, IReadOnlyDictionary<string, SettledCell> Cells);
 
-/// <summary>Per-segment rows; locking never spans more than one segment.</summary>
-public sealed class QTable
+/// <summary>Per-segment rows; locking never spans more than one segment. <paramref name="budget"/> bounds each row's settled cells (none: unbounded).</summary>
+public sealed class QTable(CellBudget? budget = null)
 {
     /// <summary>The row every segment's level falls back to: all settled impressions of the shop.</summary>
     public const string GlobalKey = "\u0000all";
@@ -22,7 +22,10 @@ public sealed class QTable
 
     internal void SetVersion(long version) => Interlocked.Exchange(ref _version, version);
 
-    public QRow Row(string segmentKey) => _rows.GetOrAdd(segmentKey, static _ => new QRow());
+    public QRow Row(string segmentKey) => _rows.GetOrAdd(segmentKey, static (_, b) => new QRow(b), budget);
+
+    /// <summary>Settled cells evicted past Policy:MaxCellsPerSegment since start.</summary>
+    public long EvictedCells => budget?.Evicted ?? 0;
 
     public bool TryGetRow(string segmentKey, out QRow row) => _rows.TryGetValue(segmentKey, out row!);
 
