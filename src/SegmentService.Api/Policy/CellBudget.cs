@@ -5,7 +5,7 @@ namespace SegmentService.Api.Policy;
 /// that takes a row past it evicts the settled parts of the cells with the least evidence down to 7/8 of the bound
 /// (one sort per MaxCells/8 new cells):
 /// <list type="bullet">
-/// <item>never the better half of the row by value, nor the cell just settled (the newest evidence);</item>
+/// <item>never the better half of the row by value (at most 7/8 of the bound), nor the cell just settled (the newest evidence);</item>
 /// <item>of the rest, least weight of evidence first (<see cref="LearningRule.SettledWeight"/>: the impressions behind
 /// the value, capped where the step size floor takes over), then lowest value, then item id (ordinal).</item>
 /// </list>
@@ -39,9 +39,10 @@ public sealed class CellBudget(int maxCells, LearningRule rule)
                 ranked.Add((item, cell));
             }
         }
-        // The better half by value is kept whatever its evidence.
+        // The better half by value is kept whatever its evidence (no more than the target: a restored row may be far over).
         ranked.Sort(static (a, b) => b.Cell.Value != a.Cell.Value ? b.Cell.Value.CompareTo(a.Cell.Value) : string.CompareOrdinal(a.Item, b.Item));
-        var candidates = ranked.GetRange(ranked.Count / 2, ranked.Count - ranked.Count / 2);
+        var kept = Math.Min(ranked.Count / 2, target);
+        var candidates = ranked.GetRange(kept, ranked.Count - kept);
         candidates.RemoveAll(c => c.Item == keep);
         candidates.Sort((a, b) =>
         {
