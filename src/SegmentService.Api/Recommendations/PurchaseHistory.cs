@@ -43,6 +43,7 @@ public sealed class PurchaseHistory(NpgsqlDataSource dataSource, IOptions<Recomm
     {
         public readonly List<(string Item, long At)> Items = [];
         public long Last;
+        public bool Forgotten;
     }
 
     /// <summary>Users with at least one purchase held in memory (a depth metric).</summary>
@@ -60,15 +61,25 @@ public sealed class PurchaseHistory(NpgsqlDataSource dataSource, IOptions<Recomm
     public void Add(string userId, string itemId, DateTimeOffset purchasedAt)
     {
         var at = purchasedAt.UtcTicks;
-        var isNew = !_bought.TryGetValue(userId, out var bought);
-        if (isNew)
+        var isNew = false;
+        while (true)
         {
-            bought = _bought.GetOrAdd(userId, static _ => new Bought());
-        }
-        lock (bought!)
-        {
-            bought.Last = Math.Max(bought.Last, at);
-            AddItem(bought.Items, itemId, at);
+            if (!_bought.TryGetValue(userId, out var bought))
+            {
+                bought = _bought.GetOrAdd(userId, static _ => new Bought());
+                isNew = true;
+            }
+            lock (bought)
+            {
+                // Forgotten by a trim since it was looked up: the purchase starts the user afresh.
+                if (bought.Forgotten)
+                {
+                    continue;
+                }
+                bought.Last = Math.Max(bought.Last, at);
+                AddItem(bought.Items, itemId, at);
+                break;
+            }
         }
         if (isNew && _bought.Count > _maxUsers)
         {
@@ -128,6 +139,7 @@ public sealed class PurchaseHistory(NpgsqlDataSource dataSource, IOptions<Recomm
                     int count;
                     lock (gone)
                     {
+                        gone.Forgotten = true;
                         count = gone.Items.Count;
                     }
                     Interlocked.Add(ref _held, -count);
