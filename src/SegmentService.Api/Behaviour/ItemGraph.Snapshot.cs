@@ -47,6 +47,7 @@ public sealed partial class ItemGraph
                 continue;
             }
             var row = _rows[item] = new Dictionary<int, float>(count);
+            _pairs += count;
             for (var k = 0; k < count; k++)
             {
                 row.Add(ids[reader.ReadInt32()], reader.ReadSingle());
@@ -63,6 +64,8 @@ public sealed partial class ItemGraph
         _isDirty = loaded._isDirty;
         _dirty.Clear();
         _landmark = loaded._landmark;
+        Volatile.Write(ref _pairs, loaded._pairs);
+        Volatile.Write(ref _listed, loaded._listed);
         Volatile.Write(ref _marginals, loaded._marginals);
         Volatile.Write(ref _neighbours, loaded._neighbours);
     }

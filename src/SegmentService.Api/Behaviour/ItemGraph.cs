@@ -8,6 +8,8 @@ public readonly record struct Neighbour(int Item, float Score);
 /// Weights use forward decay: an event at time t adds w·2^((t − landmark)/halfLife), so old counts never need
 /// rewriting and the ratio in the cosine is the same as with weights decayed to "now" (the common factor cancels).
 /// Mutated by one writer at a time (the caller holds the writer lock); readers take published neighbour arrays lock-free.
+/// Memory is bounded by the item ids (the catalogue's) × <c>maxPairsPerItem</c> partners (at most twice that between
+/// prunes) and <c>neighbours</c> per published list; <see cref="Pairs"/> and <see cref="ItemsWithNeighbours"/> are its depth.
 /// </summary>
 public sealed partial class ItemGraph(int neighbours, int maxPairsPerItem, TimeSpan halfLife)
 {
@@ -23,6 +25,14 @@ public sealed partial class ItemGraph(int neighbours, int maxPairsPerItem, TimeS
     private float[] _pruneScratch = new float[256];
     private readonly List<int> _dirty = [];
     private DateTimeOffset? _landmark;
+    private int _pairs;
+    private int _listed;
+
+    /// <summary>Co-occurrence pairs held (each direction counts once); read at scrape time.</summary>
+    public int Pairs => Volatile.Read(ref _pairs);
+
+    /// <summary>Items with a published, non-empty neighbour list; read at scrape time.</summary>
+    public int ItemsWithNeighbours => Volatile.Read(ref _listed);
 
     /// <summary>The item's neighbours, best first; empty when it has none yet.</summary>
     public Neighbour[] NeighboursOf(int item)
@@ -65,7 +75,13 @@ public sealed partial class ItemGraph(int neighbours, int maxPairsPerItem, TimeS
         var count = _dirty.Count;
         foreach (var item in _dirty)
         {
-            Volatile.Write(ref _neighbours[item], TopNeighbours(item));
+            var list = TopNeighbours(item);
+            var had = (_neighbours[item]?.Length ?? 0) > 0;
+            if (had != list.Length > 0)
+            {
+                Volatile.Write(ref _listed, _listed + (had ? -1 : 1));
+            }
+            Volatile.Write(ref _neighbours[item], list);
             _isDirty[item] = false;
         }
         _dirty.Clear();
@@ -115,8 +131,12 @@ public sealed partial class ItemGraph(int neighbours, int maxPairsPerItem, TimeS
     private void Bump(int a, int b, double w)
     {
         var row = _rows[a] ??= [];
-        ref var value = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(row, b, out _);
+        ref var value = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(row, b, out var existed);
         value += (float)w;
+        if (!existed)
+        {
+            Volatile.Write(ref _pairs, _pairs + 1);
+        }
         if (row.Count >= 2 * maxPairsPerItem)
         {
             Prune(row, b);
@@ -140,6 +160,7 @@ public sealed partial class ItemGraph(int neighbours, int maxPairsPerItem, TimeS
             _pruneScratch[n++] = weight;
         }
         Array.Sort(_pruneScratch, 0, n);
+        var before = row.Count;
         var cut = _pruneScratch[n - maxPairsPerItem];
         foreach (var (other, weight) in row)
         {
@@ -159,6 +180,7 @@ public sealed partial class ItemGraph(int neighbours, int maxPairsPerItem, TimeS
                 row.Remove(other);
             }
         }
+        Volatile.Write(ref _pairs, _pairs - (before - row.Count));
     }
 
     private double Factor(DateTimeOffset at)

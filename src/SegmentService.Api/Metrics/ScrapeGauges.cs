@@ -40,9 +40,16 @@ public sealed class ScrapeGauges(
         metrics.BufferDepth.WithLabels("feedback_events").Set(outcomes.UnnotifiedCount);
         metrics.MemoryEntries.WithLabels("priors").Set(priors.CellCount);
         metrics.MemoryEntries.WithLabels("purchase_users").Set(purchases.Users);
+        metrics.MemoryEntries.WithLabels("purchases").Set(purchases.Purchases);
         metrics.MemoryEntries.WithLabels("catalogue").Set(catalogue.View.All.Length);
         metrics.MemoryEntries.WithLabels("behaviour_users").Set(behaviour.Trails.Users);
         metrics.MemoryEntries.WithLabels("behaviour_items").Set(behaviour.Items.Count);
+        metrics.MemoryEntries.WithLabels("graph_items").Set(behaviour.Graph.ItemsWithNeighbours);
+        metrics.MemoryEntries.WithLabels("graph_pairs").Set(behaviour.Graph.Pairs);
+        metrics.MemoryShed("purchases", purchases.ShedPurchases);
+        metrics.MemoryShed("purchase_users", purchases.ShedUsers);
+        metrics.MemoryShed("priors", priors.ShedCount);
+        metrics.MemoryShed("qtable", table.EvictedCells);
         metrics.ImpressionsDropped(impressions.ShedCount, impressions.LateCount);
         metrics.FeedbackEventsShed(outcomes.EventsShedCount);
         metrics.RetentionDeleted(retention.Deleted);

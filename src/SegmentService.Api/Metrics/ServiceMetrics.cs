@@ -21,6 +21,7 @@ public sealed class ServiceMetrics
     private readonly Counter _impressionsDropped;
     private readonly Counter _retentionDeleted;
     private readonly Counter _feedbackEventsShed;
+    private readonly Counter _memoryShed;
     private readonly Histogram _runDuration;
 
     public ServiceMetrics()
@@ -50,6 +51,9 @@ public sealed class ServiceMetrics
             new CounterConfiguration { LabelNames = ["table"] });
         _feedbackEventsShed = Factory.CreateCounter(
             "segmentservice_feedback_events_shed_total", "Applied feedback whose behaviour event was not written: its queue was past Policy:MaxQueuedFeedbackEvents.");
+        _memoryShed = Factory.CreateCounter(
+            "segmentservice_memory_shed_total", "Entries an in-memory map forgot past its configured bound (purchases, purchase_users, priors, qtable).",
+            new CounterConfiguration { LabelNames = ["map"] });
         _outageRefused = Factory.CreateCounter(
             "segmentservice_database_outage_refused_total", "Requests answered 503 because the database was unreachable.");
         _runDuration = Factory.CreateHistogram(
@@ -68,13 +72,19 @@ public sealed class ServiceMetrics
             "segmentservice_buffer_depth", "Items waiting in an in-memory buffer or queue (impressions, open_impressions, feedback, feedback_events).",
             new GaugeConfiguration { LabelNames = ["buffer"] });
         MemoryEntries = Factory.CreateGauge(
-            "segmentservice_memory_entries", "Entries of an in-memory map (priors, purchase_users, catalogue, behaviour_users, behaviour_items).",
+            "segmentservice_memory_entries", "Entries of an in-memory map (priors, purchase_users, purchases, catalogue, behaviour_users, behaviour_items, graph_items, graph_pairs).",
             new GaugeConfiguration { LabelNames = ["map"] });
         foreach (var outcome in EventOutcomes)
         {
             _events.WithLabels(outcome);
         }
+        foreach (var map in ShedMaps)
+        {
+            _memoryShed.WithLabels(map);
+        }
     }
+
+    private static readonly string[] ShedMaps = ["purchases", "purchase_users", "priors", "qtable"];
 
     private static readonly string[] EventOutcomes = ["accepted", "duplicate", "rejected"];
 
@@ -95,6 +105,9 @@ public sealed class ServiceMetrics
 
     /// <summary>Raises the shed counter to the total the outcome log keeps (read at each scrape).</summary>
     public void FeedbackEventsShed(long total) => _feedbackEventsShed.IncTo(total);
+
+    /// <summary>Raises the shed counter of <paramref name="map"/> to the total its owner keeps (read at each scrape).</summary>
+    public void MemoryShed(string map, long total) => _memoryShed.WithLabels(map).IncTo(total);
 
     public void DatabaseOutageRefused() => _outageRefused.Inc();
 

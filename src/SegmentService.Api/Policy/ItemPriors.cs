@@ -16,6 +16,9 @@ namespace SegmentService.Api.Policy;
 /// engaged with gets lift ½: below the segment's level, so it never beats what was tried. L̄(s), the impression-weighted
 /// mean lift of the cells the segment settled, calibrates the lifts so the priors of what was shown average to the
 /// reward per impression those items really earned.
+/// Bounds: a rebuild keeps only items in the in-stock catalogue, and each segment's row (and the shop's) holds at most
+/// Policy:MaxPriorItemsPerSegment items; a new item past it first drops the weakest eighth by decayed affinity
+/// (<see cref="ShedCount"/> counts them). A dropped item has lift ½ until its next event, as an item nobody engaged with.
 /// </summary>
 public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, TimeProvider timeProvider, ICandidateCatalog? catalog = null)
 {
@@ -45,8 +48,13 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
     /// <summary>A decayed sum as of <see cref="At"/> (UTC ticks).</summary>
     private record struct Cell(double Affinity, long At);
 
+    private long _shed;
+
     /// <summary>(segment, item) affinity cells held in memory (the priors' depth metric; approximate while rows change).</summary>
     public int CellCount => _rows.Values.Sum(r => r.Cells.Count);
+
+    /// <summary>Affinity cells dropped past Policy:MaxPriorItemsPerSegment since start.</summary>
+    public long ShedCount => Interlocked.Read(ref _shed);
 
     public void Add(string segmentKey, double weight, string itemId, DateTimeOffset occurredAt)
     {
@@ -74,7 +82,8 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
         {
             await foreach (var (segmentKey, weight, itemId, occurredAt) in events)
             {
-                if (weight != 0)
+                // Items no longer in stock cannot be recommended: their affinities would only take memory.
+                if (weight != 0 && (catalog is null || catalog.CategoryOf(itemId) is not null))
                 {
                     AddTo(next, segmentKey, itemId, weight, occurredAt.UtcTicks);
                 }
@@ -280,6 +289,10 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
         {
             if (!row.Cells.TryGetValue(itemId, out var cell))
             {
+                if (row.Cells.Count >= _options.MaxPriorItemsPerSegment)
+                {
+                    DropWeakest(row);
+                }
                 row.Cells[itemId] = new Cell(weight, at);
                 if (row.MeanAffinity <= 0)
                 {
@@ -292,6 +305,23 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
                 ? new Cell(cell.Affinity * Decay(at - cell.At) + weight, at)
                 : new Cell(cell.Affinity + weight * Decay(cell.At - at), cell.At);
         }
+    }
+
+    /// <summary>
+    /// Drops the weakest eighth of a full row by affinity decayed to now (ties by item id), so the sort runs once per
+    /// MaxPriorItemsPerSegment/8 new items. The caller holds the row's lock.
+    /// </summary>
+    private void DropWeakest(AffinityRow row)
+    {
+        var now = timeProvider.GetUtcNow().UtcTicks;
+        var ranked = row.Cells.Select(c => (c.Key, Affinity: c.Value.Affinity * Decay(now - c.Value.At))).ToList();
+        ranked.Sort(static (a, b) => a.Affinity != b.Affinity ? a.Affinity.CompareTo(b.Affinity) : string.CompareOrdinal(a.Key, b.Key));
+        var drop = Math.Max(1, _options.MaxPriorItemsPerSegment / 8) + ranked.Count - _options.MaxPriorItemsPerSegment;
+        for (var i = 0; i < drop && i < ranked.Count; i++)
+        {
+            row.Cells.Remove(ranked[i].Key);
+        }
+        Interlocked.Add(ref _shed, Math.Min(drop, ranked.Count));
     }
 
     private double Decay(long ticks) =>

@@ -105,6 +105,18 @@ public sealed class PolicyOptions : IValidatableObject
     [Range(1, 10_000_000, ErrorMessage = "Policy:MaxQueuedFeedbackEvents must be from 1 to 10000000.")]
     public int MaxQueuedFeedbackEvents { get; set; } = 100_000;
 
+    /// <summary>
+    /// Most settled (segment, item) cells one Q-table row keeps; past it the cells with the least evidence outside the
+    /// row's better half are evicted and start again from their priors (<see cref="CellBudget"/>). Set it above the
+    /// items a segment is shown.
+    /// </summary>
+    [Range(16, 10_000_000, ErrorMessage = "Policy:MaxCellsPerSegment must be from 16 to 10000000.")]
+    public int MaxCellsPerSegment { get; set; } = 100_000;
+
+    /// <summary>Most (segment, item) affinity cells the priors keep per segment (and shop-wide); past it the weakest are dropped.</summary>
+    [Range(16, 10_000_000, ErrorMessage = "Policy:MaxPriorItemsPerSegment must be from 16 to 10000000.")]
+    public int MaxPriorItemsPerSegment { get; set; } = 100_000;
+
     /// <summary>Seeds the exploration random source (reproducible runs); unset: a shared, unseeded source.</summary>
     public int? Seed { get; set; }
 

@@ -15,7 +15,11 @@ public static class PolicyServices
             : new SharedPolicyRandom());
 
         services.AddSingleton<PolicyClock>();
-        services.AddSingleton<QTable>();
+        services.AddSingleton(sp =>
+        {
+            var policy = sp.GetRequiredService<IOptions<PolicyOptions>>().Value;
+            return new QTable(new CellBudget(policy.MaxCellsPerSegment, policy.Rule()));
+        });
         services.AddSingleton<ItemPriors>();
         services.AddSingleton<PolicyScorer>();
         services.AddSingleton<PolicyReadiness>();

@@ -2,206 +2,14 @@ using System.Collections.Concurrent;
 
 namespace SegmentService.Api.Policy;
 
-/// <summary>
-/// One (segment, item) cell. <see cref="Value"/> and <see cref="Impressions"/> are the settled part: every impression
-/// of the cell whose reward window has closed, folded in impression order by <see cref="LearningRule"/>. The pending
-/// part counts what this replica saw of impressions still inside their window (shown here, rewards received here), so
-/// a click moves the ranking at once instead of when its window closes.
-/// </summary>
-public record struct QCell(double Value, long Impressions, double PendingImpressions, double PendingReward);
-
-/// <summary>What a reader needs of a cell: the served mean and the weight of evidence behind it.</summary>
-public readonly record struct CellEstimate(double Mean, double Weight, bool Known);
-
-/// <summary>
-/// One segment's cells and its totals. A short lock guards each read or write; no lock spans two rows, and none is
-/// held while anything waits.
-/// </summary>
-public sealed class QRow
-{
-    private readonly Lock _sync = new();
-    private readonly Dictionary<string, QCell> _cells = new(StringComparer.Ordinal);
-    private RowTotals _totals;
-    private double _pending;
-
-    /// <summary>Impressions this replica showed whose window is still open.</summary>
-    public double PendingImpressions
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _pending;
-            }
-        }
-    }
-
-    /// <summary>Settled impressions, their summed reward and summed squared reward: the segment's level and spread.</summary>
-    public readonly record struct RowTotals(double Impressions, double Reward, double SquaredReward)
-    {
-        public double Mean(double fallback) => Impressions > 0 ? Reward / Impressions : fallback;
-
-        public double Variance(double fallback) => Impressions > 0 ? Math.Max(SquaredReward / Impressions - Math.Pow(Reward / Impressions, 2), 0) : fallback;
-    }
-
-    public RowTotals Totals
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _totals;
-            }
-        }
-    }
-
-    public int Count
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _cells.Count;
-            }
-        }
-    }
-
-    public bool TryGet(string itemId, out QCell cell)
-    {
-        lock (_sync)
-        {
-            return _cells.TryGetValue(itemId, out cell);
-        }
-    }
-
-    /// <summary>
-    /// The served estimate of each item: the settled value blended with this replica's pending impressions and rewards,
-    /// or, for an item the segment never settled, its prior weighted as <paramref name="rule"/>'s prior impressions.
-    /// <paramref name="priors"/> holds each item's prior on entry.
-    /// </summary>
-    public void Estimate(ReadOnlySpan<string> itemIds, ReadOnlySpan<double> priors, Span<CellEstimate> estimates, LearningRule rule)
-    {
-        lock (_sync)
-        {
-            for (var i = 0; i < itemIds.Length; i++)
-            {
-                estimates[i] = _cells.TryGetValue(itemIds[i], out var cell)
-                    ? rule.Serve(cell, priors[i])
-                    : rule.Serve(default, priors[i]);
-            }
-        }
-    }
-
-    /// <summary>Counts one impression shown by this replica, still inside its window.</summary>
-    public void AddPending(string itemId, double impressions, double reward)
-    {
-        lock (_sync)
-        {
-            var cell = _cells.GetValueOrDefault(itemId);
-            _pending = Math.Max(_pending + impressions, 0);
-            cell.PendingImpressions = Math.Max(cell.PendingImpressions + impressions, 0);
-            cell.PendingReward += reward;
-            if (cell.PendingImpressions == 0 && Math.Abs(cell.PendingReward) < 1e-12)
-            {
-                cell.PendingReward = 0;
-            }
-            _cells[itemId] = cell;
-        }
-    }
-
-    /// <summary>Folds one settled impression of <paramref name="itemId"/> with its total reward.</summary>
-    public void Settle(string itemId, double prior, double reward, LearningRule rule)
-    {
-        lock (_sync)
-        {
-            var cell = _cells.GetValueOrDefault(itemId);
-            _cells[itemId] = rule.Fold(cell, prior, reward);
-            _totals = new RowTotals(_totals.Impressions + 1, _totals.Reward + reward, _totals.SquaredReward + reward * reward);
-        }
-    }
-
-    /// <summary>Counts one settled impression in the totals only (the global row, which has no cells).</summary>
-    public void AddToTotals(double reward)
-    {
-        lock (_sync)
-        {
-            _totals = new RowTotals(_totals.Impressions + 1, _totals.Reward + reward, _totals.SquaredReward + reward * reward);
-        }
-    }
-
-    /// <summary>max_a Q[s, a] over settled values; null when the row has none.</summary>
-    public double? MaxValue()
-    {
-        lock (_sync)
-        {
-            double? max = null;
-            foreach (var cell in _cells.Values)
-            {
-                if (cell.Impressions > 0 && (max is null || cell.Value > max))
-                {
-                    max = cell.Value;
-                }
-            }
-            return max;
-        }
-    }
-
-    public QRowSnapshot Snapshot(string key)
-    {
-        lock (_sync)
-        {
-            return new QRowSnapshot(
-                key,
-                _totals,
-                _cells.Where(c => c.Value.Impressions > 0)
-                    .ToDictionary(c => c.Key, c => new SettledCell(c.Value.Value, c.Value.Impressions), StringComparer.Ordinal));
-        }
-    }
-
-    /// <summary>The served view of every cell (settled or pending), for the admin API.</summary>
-    public IReadOnlyList<(string ItemId, QCell Cell)> Cells()
-    {
-        lock (_sync)
-        {
-            return [.. _cells.Select(c => (c.Key, c.Value))];
-        }
-    }
-
-    /// <summary>Replaces the settled part (load or carry-over); pending counts of this replica are kept.</summary>
-    internal void ReplaceSettled(IReadOnlyDictionary<string, SettledCell> cells, RowTotals totals)
-    {
-        lock (_sync)
-        {
-            foreach (var item in _cells.Keys.ToList())
-            {
-                var cell = _cells[item];
-                if (cell.PendingImpressions == 0 && cell.PendingReward == 0)
-                {
-                    _cells.Remove(item);
-                }
-                else
-                {
-                    _cells[item] = cell with { Value = 0, Impressions = 0 };
-                }
-            }
-            foreach (var (item, settled) in cells)
-            {
-                var cell = _cells.GetValueOrDefault(item);
-                _cells[item] = cell with { Value = settled.Value, Impressions = settled.Impressions };
-            }
-            _totals = totals;
-        }
-    }
-}
-
 /// <summary>The settled part of a cell, as snapshots store it.</summary>
 public readonly record struct SettledCell(double Value, long Impressions);
 
 /// <summary>A copy of one row's settled part, consistent at one instant.</summary>
 public sealed record QRowSnapshot(string Key, QRow.RowTotals Totals, IReadOnlyDictionary<string, SettledCell> Cells);
 
-/// <summary>Per-segment rows; locking never spans more than one segment.</summary>
-public sealed class QTable
+/// <summary>Per-segment rows; locking never spans more than one segment. <paramref name="budget"/> bounds each row's settled cells (none: unbounded).</summary>
+public sealed class QTable(CellBudget? budget = null)
 {
     /// <summary>The row every segment's level falls back to: all settled impressions of the shop.</summary>
     public const string GlobalKey = "\u0000all";
@@ -214,7 +22,10 @@ public sealed class QTable
 
     internal void SetVersion(long version) => Interlocked.Exchange(ref _version, version);
 
-    public QRow Row(string segmentKey) => _rows.GetOrAdd(segmentKey, static _ => new QRow());
+    public QRow Row(string segmentKey) => _rows.GetOrAdd(segmentKey, static (_, b) => new QRow(b), budget);
+
+    /// <summary>Settled cells evicted past Policy:MaxCellsPerSegment since start.</summary>
+    public long EvictedCells => budget?.Evicted ?? 0;
 
     public bool TryGetRow(string segmentKey, out QRow row) => _rows.TryGetValue(segmentKey, out row!);
 

@@ -13,6 +13,14 @@ public sealed class RecommendOptions
     [Range(1, 1000, ErrorMessage = "Recommend:MaxExclude must be from 1 to 1000.")]
     public int MaxExclude { get; set; } = 100;
 
+    /// <summary>Users whose purchases are held in memory; past it the eighth whose last purchase is oldest are forgotten.</summary>
+    [Range(1, 100_000_000, ErrorMessage = "Recommend:MaxPurchaseUsers must be from 1 to 100000000.")]
+    public int MaxPurchaseUsers { get; set; } = 1_000_000;
+
+    /// <summary>Purchases held per user, the most recent; an older one past it is forgotten (and may be recommended again).</summary>
+    [Range(1, 10_000, ErrorMessage = "Recommend:MaxPurchasesPerUser must be from 1 to 10000.")]
+    public int MaxPurchasesPerUser { get; set; } = 100;
+
     /// <summary>How often the in-memory catalogue is reloaded (this replica's own upserts apply at once).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Recommend:CatalogRefreshInterval must be from 1 second to 1 day.")]
     public TimeSpan CatalogRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SegmentService.Api.Policy;
@@ -20,6 +21,8 @@ public sealed class PolicyOptionsTests
     [InlineData("Policy:Optimism", "-1")]
     [InlineData("Policy:FeedbackBatchSize", "0")]
     [InlineData("Policy:Rewards:Purchase", "NaN")]
+    [InlineData("Policy:MaxCellsPerSegment", "0")]
+    [InlineData("Policy:MaxPriorItemsPerSegment", "15")]
     [InlineData("Retention:OutcomeAge", "00:30:00")]
     [InlineData("Retention:KeepSnapshots", "0")]
     [InlineData("Retention:Interval", "00:00:00")]
@@ -29,6 +32,22 @@ public sealed class PolicyOptionsTests
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection([new(key, value)]);
         builder.Services.AddPolicyOptions();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(key, string.Join("\n", error.Failures), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Recommend:MaxPurchaseUsers", "0")]
+    [InlineData("Recommend:MaxPurchasesPerUser", "10001")]
+    public async Task BadRecommendBoundStopsHostStartNamingIt(string key, string value)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection([new(key, value)]);
+        builder.Services.AddOptions<SegmentService.Api.Recommendations.RecommendOptions>()
+            .BindConfiguration(SegmentService.Api.Recommendations.RecommendOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());

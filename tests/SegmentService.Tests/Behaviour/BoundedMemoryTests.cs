@@ -77,6 +77,26 @@ public sealed class BoundedMemoryTests
     }
 
     [Fact]
+    public void TheGraphsDepthGaugesCountItsPairsWithinTheirBoundAndItsListedItems()
+    {
+        var graph = new ItemGraph(neighbours: 5, maxPairsPerItem: 20, halfLife: TimeSpan.FromDays(30));
+        Assert.Equal(0, graph.Pairs);
+        graph.Add(0, 1, T0, []);
+        for (var i = 1; i <= 200; i++)
+        {
+            graph.Add(i, 1, T0, [new TrailEntry(0, 1f, false)]);
+        }
+        graph.Add(500, 1, T0, []); // engaged, paired with nothing: no neighbour list
+        Assert.Equal(0, graph.ItemsWithNeighbours); // nothing published yet
+
+        graph.PublishDirty();
+
+        // Items 1..200 hold one partner each (item 0); item 0's row was pruned back whenever it reached 2 × 20.
+        Assert.InRange(graph.Pairs, 200 + 20, 200 + 2 * 20 - 1);
+        Assert.Equal(201, graph.ItemsWithNeighbours);
+    }
+
+    [Fact]
     public void ForwardDecaySurvivesYearsOfShortHalfLives()
     {
         var graph = new ItemGraph(neighbours: 5, maxPairsPerItem: 50, halfLife: TimeSpan.FromHours(1));
