@@ -67,7 +67,7 @@ public sealed class Recommender(
             scorer.Score(table, assignment.SegmentKey, candidates, priors, means, selection);
             var segmentOnly = buffer.AsSpan(3 * n, n);
             selection.CopyTo(segmentOnly);
-            var proposedBy = Blend(proposals, assignment.SegmentKey, candidates, means, selection);
+            var proposedBy = Blend(proposals, count, assignment.SegmentKey, candidates, means, selection);
             // A proposed item the segment's own scores would have put in the slate anyway is the segment's choice: crediting
             // the user's source with it would make that source's cell learn the segment's best items' value, not what the
             // source adds (a popularity segment's co-clicked best sellers would make CF look good there).
@@ -179,24 +179,32 @@ public sealed class Recommender(
     }
 
     /// <summary>
-    /// Adds to each candidate the user's own sources propose affinity × the lift that source earned in the segment
-    /// (<see cref="PolicyScorer.SourceLift"/>); returns which candidate indices a source proposed, null when none.
+    /// Adds to each candidate the user's own sources propose (affinity / that source's typical shown affinity) × the lift
+    /// that source earned in the segment (<see cref="PolicyScorer.SourceLift"/>); returns which candidate indices a source
+    /// proposed, null when none.
     /// </summary>
+    /// <remarks>
+    /// The lift is learnt as what the source's shown items earned on average above the segment's level, so it is scaled
+    /// to the source's typical shown item: the mean affinity of its first slate's worth of proposals (affinities come best
+    /// first, 1 for the source's best). Without this the lift applied only to the user's single best candidate, and the
+    /// typical proposal got a fraction of what its kind earns.
+    /// </remarks>
     private Dictionary<int, string>? Blend(
-        IReadOnlyList<Candidate> proposals, string segmentKey, string[] candidates, Span<double> means, Span<double> selection)
+        IReadOnlyList<Candidate> proposals, int count, string segmentKey, string[] candidates, Span<double> means, Span<double> selection)
     {
         if (proposals.Count == 0)
         {
             return null;
         }
         var lifts = new Dictionary<CandidateSource, double>();
+        var typical = TypicalAffinities(proposals, count);
         var byItem = new Dictionary<string, double>(proposals.Count, StringComparer.Ordinal);
         var sourceOf = new Dictionary<string, string>(proposals.Count, StringComparer.Ordinal);
         foreach (var p in proposals)
         {
             if (!lifts.TryGetValue(p.Source, out var lift))
             {
-                lift = scorer.SourceLift(table, segmentKey, p.SourceName);
+                lift = scorer.SourceLift(table, segmentKey, p.SourceName) / typical[p.Source];
                 lifts[p.Source] = lift;
             }
             // An item two sources propose keeps the larger contribution and the name of the source that gave it.
@@ -218,6 +226,21 @@ public sealed class Recommender(
             }
         }
         return proposed;
+    }
+
+    /// <summary>Per source: the mean affinity of its first <paramref name="count"/> proposals (they come best first).</summary>
+    private static Dictionary<CandidateSource, double> TypicalAffinities(IReadOnlyList<Candidate> proposals, int count)
+    {
+        var sums = new Dictionary<CandidateSource, (double Sum, int N)>();
+        foreach (var p in proposals)
+        {
+            var (sum, n) = sums.GetValueOrDefault(p.Source);
+            if (n < count)
+            {
+                sums[p.Source] = (sum + p.Affinity, n + 1);
+            }
+        }
+        return sums.ToDictionary(s => s.Key, s => Math.Max(s.Value.Sum / s.Value.N, 1e-3));
     }
 
     private static double KthLargest(ReadOnlySpan<double> values, int k)
