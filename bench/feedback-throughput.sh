@@ -54,6 +54,18 @@ tail -n +"$(( warm + 1 ))" "$work/clicks" | split -d -a 2 -l "$per" - "$work/cli
 printf 'recommendations issued first: ≈%d answers with %d (recommendationId, itemId) pairs in %.1f s\n' "$(( total / 10 ))" "$total" "$elapsed"
 echo "click bodies: $total (warm-up $warm, $per per round)"
 
+# Prints the seconds until the behaviour events behind the answered clicks are written (the service's feedback_events
+# buffer is empty), polling /metrics every 0.2 s for at most 120 s: their cost belongs to the clicks, not to the next round.
+drain() {
+  local start depth _
+  start=$(date +%s.%N)
+  for _ in $(seq 1 600); do
+    depth=$(curl -fsS -H "X-Api-Key: $admin" "$url/metrics" | awk '/^segmentservice_buffer_depth\{buffer="feedback_events"\}/ { print $2 }')
+    if [ "${depth:-1}" = 0 ]; then break; fi
+    sleep 0.2
+  done
+  awk -v a="$start" -v b="$(date +%s.%N)" -v d="${depth:-?}" 'BEGIN { printf "%.1f %s\n", b - a, d }'
+}
 health() { wrk -t$threads -c"$concurrency" -d"$1s" --latency "$url/health/live" | bench_summarise; }
 click() { wrk -t$threads -c"$concurrency" -d"$1s" --latency -s bench/feedback/click.lua "$url" -- "$key" "$2" "$threads" | bench_summarise; }
 
@@ -66,11 +78,17 @@ for r in $(seq 1 "$rounds"); do
   middle=$(bench_cpu)
   read -r c c50 c99 cbad < <(click "$seconds" "$work/clicks.$(printf %02d $(( r - 1 )))")
   after=$(bench_cpu)
+  read -r waited left < <(drain)
+  drained=$(bench_cpu)
   read -r hs hp < <(bench_per_request "$before" "$middle" "$(( h * seconds ))")
   read -r cs cp < <(bench_per_request "$middle" "$after" "$(( c * seconds ))")
+  read -r ds dp < <(bench_per_request "$middle" "$drained" "$(( c * seconds ))")
   printf 'round %d  GET /health/live      %8d req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d  CPU/request: service %d µs, postgres %d µs\n' "$r" "$h" "$h50" "$h99" "$hbad" "$hs" "$hp"
   printf 'round %d  POST /feedback/click  %8d req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d  CPU/request: service %d µs, postgres %d µs\n' "$r" "$c" "$c50" "$c99" "$cbad" "$cs" "$cp"
+  printf 'round %d    with the behaviour events written behind the answers (%.1f s after the round, %s left): service %d µs, postgres %d µs\n' "$r" "$waited" "$left" "$ds" "$dp"
   sum_h=$(( sum_h + h )) sum_c=$(( sum_c + c ))
 done
+shed=$(curl -fsS -H "X-Api-Key: $admin" "$url/metrics" | awk '/^segmentservice_feedback_events_shed_total / { print $2 }')
+echo "behaviour events of applied clicks shed (queue past Policy:MaxQueuedFeedbackEvents): ${shed:-?}"
 awk -v h="$sum_h" -v c="$sum_c" -v n="$rounds" -v k="$concurrency" \
   'BEGIN { printf "mean over %d rounds at %d connections: /health/live %.0f req/s, /feedback/click %.0f req/s, ratio %.3f\n", n, k, h / n, c / n, c / h }'

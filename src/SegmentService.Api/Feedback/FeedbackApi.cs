@@ -43,15 +43,16 @@ public static class FeedbackApi
     }
 
     public static Task<Results<Ok<FeedbackResponse>, ProblemHttpResult>> PostClick(
-        HttpRequest request, FeedbackService feedback, PolicyReadiness readiness, CancellationToken cancellationToken) =>
-        HandleAsync(request, FeedbackType.Click, feedback, readiness, cancellationToken);
+        HttpRequest request, FeedbackService feedback, PolicyReadiness readiness, ServiceMetrics metrics, CancellationToken cancellationToken) =>
+        HandleAsync(request, FeedbackType.Click, feedback, readiness, metrics, cancellationToken);
 
     public static Task<Results<Ok<FeedbackResponse>, ProblemHttpResult>> PostPurchase(
-        HttpRequest request, FeedbackService feedback, PolicyReadiness readiness, CancellationToken cancellationToken) =>
-        HandleAsync(request, FeedbackType.Purchase, feedback, readiness, cancellationToken);
+        HttpRequest request, FeedbackService feedback, PolicyReadiness readiness, ServiceMetrics metrics, CancellationToken cancellationToken) =>
+        HandleAsync(request, FeedbackType.Purchase, feedback, readiness, metrics, cancellationToken);
 
     private static async Task<Results<Ok<FeedbackResponse>, ProblemHttpResult>> HandleAsync(
-        HttpRequest request, FeedbackType type, FeedbackService feedback, PolicyReadiness readiness, CancellationToken cancellationToken)
+        HttpRequest request, FeedbackType type, FeedbackService feedback, PolicyReadiness readiness, ServiceMetrics metrics,
+        CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(request, cancellationToken);
         if (body.Problem is not null)
@@ -88,7 +89,7 @@ public static class FeedbackApi
             return PolicyReadiness.NotReadyProblem();
         }
         var result = await feedback.ApplyAsync(recommendationId!, itemId!, type, amount, cancellationToken);
-        request.HttpContext.RequestServices.GetRequiredService<ServiceMetrics>().Feedback(type, result.Outcome, result.Reward);
+        metrics.Feedback(type, result.Outcome, result.Reward);
         return result.Outcome switch
         {
             FeedbackOutcome.Applied or FeedbackOutcome.Repeat => TypedResults.Ok(

@@ -122,12 +122,13 @@ public sealed class OutcomeLog(
     {
         // The observers' cost is mostly per call (one events statement, one neighbour publish for every item the
         // clicks touched), so they wait Policy:FeedbackEventsLinger for more commits and take them in one call: under
-        // load the calls grow instead of multiplying.
+        // load the calls grow instead of multiplying. A full call's worth already waiting is not delayed: the linger
+        // would otherwise cap the rate at one call per linger and a backlog would only grow.
         var linger = options.Value.FeedbackEventsLinger;
         var most = options.Value.FeedbackBatchSize * 5;
         while (await _committed.Reader.WaitToReadAsync())
         {
-            if (linger > TimeSpan.Zero)
+            if (linger > TimeSpan.Zero && Volatile.Read(ref _unnotifiedRows) < most)
             {
                 await Task.Delay(linger, timeProvider);
             }

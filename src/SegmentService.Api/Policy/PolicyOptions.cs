@@ -93,9 +93,10 @@ public sealed class PolicyOptions : IValidatableObject
     /// <summary>
     /// How long the behaviour events of committed feedback wait for more before they are written together (they are
     /// written behind the answer either way). Longer: fewer, larger writes and neighbour refreshes; 0: at once.
+    /// The reward itself counts in the Q-table at its commit; only the behaviour record (profile, neighbours) waits.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10", ErrorMessage = "Policy:FeedbackEventsLinger must be from 0 to 10 seconds.")]
-    public TimeSpan FeedbackEventsLinger { get; set; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan FeedbackEventsLinger { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Most feedback rows waiting for a group commit; past it feedback answers 503 with Retry-After (the database is not keeping up).</summary>
     [Range(1, 10_000_000, ErrorMessage = "Policy:MaxQueuedFeedback must be from 1 to 10000000.")]
