@@ -86,11 +86,11 @@ public sealed class CandidateSources(BehaviourModel model, IOptions<BehaviourOpt
             {
                 continue;
             }
-            foreach (var list in (ReadOnlySpan<int[]>)[lists.Engaged, lists.Newest])
+            foreach (var list in (ReadOnlySpan<ListedItem[]>)[lists.Engaged, lists.Newest])
             {
-                foreach (var item in list)
+                foreach (var (item, a) in list)
                 {
-                    if (profile.Purchased.Contains(item) || scratch.Proposed.Contains(item) || model.Content.Of(item) is not { InStock: true } a)
+                    if (!a.InStock || profile.Purchased.Contains(item) || scratch.Proposed.Contains(item))
                     {
                         continue;
                     }
@@ -106,21 +106,37 @@ public sealed class CandidateSources(BehaviourModel model, IOptions<BehaviourOpt
         var top = scratch.Top;
         foreach (var (item, score) in scratch.Scores)
         {
-            if (score <= 0 || scratch.Proposed.Contains(item))
+            if (score <= 0)
             {
                 continue;
             }
-            top.Enqueue(item, (score, -item));
+            var key = (score, -item);
+            // Keys are distinct (one per item): once the heap is full, a key below its minimum would be dequeued at once.
+            if (top.Count == max && (!top.TryPeek(out _, out var least) || key.CompareTo(least) < 0))
+            {
+                continue;
+            }
+            if (scratch.Proposed.Contains(item))
+            {
+                continue;
+            }
+            top.Enqueue(item, key);
             if (top.Count > max)
             {
                 top.Dequeue();
             }
         }
+        // The heap yields the weakest first: fill the group from its end so it reads best first.
         var start = result.Count;
-        var best = 0.0;
-        while (top.TryDequeue(out var item, out var key))
+        var taken = top.Count;
+        for (var i = 0; i < taken; i++)
         {
-            result.Insert(start, new Candidate(model.Items.Name(item), source, key.Score));
+            result.Add(default);
+        }
+        var best = 0.0;
+        for (var i = start + taken - 1; top.TryDequeue(out var item, out var key); i--)
+        {
+            result[i] = new Candidate(model.Items.Name(item), source, key.Score);
             scratch.Proposed.Add(item);
             best = key.Score;
         }

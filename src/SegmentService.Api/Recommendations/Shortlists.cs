@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using SegmentService.Api.Behaviour;
 using SegmentService.Api.Policy;
 
 namespace SegmentService.Api.Recommendations;
@@ -26,10 +27,17 @@ public sealed class Shortlists(QTable table, PolicyScorer scorer, IOptions<Recom
     private readonly RecommendOptions _options = options.Value;
     private readonly ConcurrentDictionary<(string Segment, string? Category), Entry> _lists = new();
 
-    private sealed class Entry(string[] items, CatalogView view)
+    /// <summary>A built list, the set of its items and the catalogue view it was built from, swapped as one.</summary>
+    private sealed class Built(string[] items, CatalogView view)
     {
-        public string[] Items = items;
-        public CatalogView View = view;
+        public string[] Items { get; } = items;
+        public HashSet<string> Set { get; } = new(items, StringComparer.Ordinal);
+        public CatalogView View { get; } = view;
+    }
+
+    private sealed class Entry(Built list)
+    {
+        public Built List = list;
         public int Served;
         public int Rebuilding;
     }
@@ -38,33 +46,64 @@ public sealed class Shortlists(QTable table, PolicyScorer scorer, IOptions<Recom
     public int Count => _lists.Count;
 
     /// <summary>The shortlist for a segment over <paramref name="view"/>'s items in <paramref name="category"/> (all when null).</summary>
-    public string[] For(string segmentKey, string? category, CatalogView view)
+    public string[] For(string segmentKey, string? category, CatalogView view) => ListFor(segmentKey, category, view).Items;
+
+    /// <summary>
+    /// The segment's shortlist and the user's own <paramref name="proposals"/> that are in the pool, each once, the list
+    /// first. A list built on <paramref name="view"/> itself needs no stock or category check: only what the request excludes.
+    /// </summary>
+    public string[] Candidates(string segmentKey, string? category, CatalogView view, CandidatePool pool, IReadOnlyList<Candidate> proposals)
+    {
+        var list = ListFor(segmentKey, category, view);
+        var current = ReferenceEquals(list.View, view);
+        var result = new string[list.Items.Length + proposals.Count];
+        var n = 0;
+        foreach (var id in list.Items)
+        {
+            // A list built before the latest catalogue change may name an item gone out of stock.
+            if (pool.Contains(id) && (current || view.CategoryOf.ContainsKey(id)))
+            {
+                result[n++] = id;
+            }
+        }
+        // The sources propose each item once; only the list can repeat one.
+        foreach (var p in proposals)
+        {
+            if (!list.Set.Contains(p.ItemId) && view.CategoryOf.TryGetValue(p.ItemId, out var itemCategory)
+                && (category is null || itemCategory == category) && pool.Contains(p.ItemId))
+            {
+                result[n++] = p.ItemId;
+            }
+        }
+        return n == result.Length ? result : result.AsSpan(0, n).ToArray();
+    }
+
+    private Built ListFor(string segmentKey, string? category, CatalogView view)
     {
         var key = (segmentKey, category);
         if (!_lists.TryGetValue(key, out var entry))
         {
             // The first request of a segment builds its list inline; later ones never wait for a rebuild.
-            entry = _lists.GetOrAdd(key, _ => new Entry(Build(segmentKey, view.Candidates(category)), view));
-            return entry.Items;
+            entry = _lists.GetOrAdd(key, _ => new Entry(new Built(Build(segmentKey, view.Candidates(category)), view)));
+            return entry.List;
         }
+        var list = Volatile.Read(ref entry.List);
         // Rebuilds are spread so that a request pays for at most ScannedPerRequest items of the scan on average.
         var every = Math.Max(_options.ShortlistRefreshRequests, view.Candidates(category).Length / ScannedPerRequest);
-        var stale = !ReferenceEquals(Volatile.Read(ref entry.View), view)
-            || Interlocked.Increment(ref entry.Served) >= every;
+        var stale = !ReferenceEquals(list.View, view) || Interlocked.Increment(ref entry.Served) >= every;
         if (stale && Interlocked.CompareExchange(ref entry.Rebuilding, 1, 0) == 0)
         {
             Interlocked.Exchange(ref entry.Served, 0);
             _ = Task.Run(() => Rebuild(entry, segmentKey, category, view));
         }
-        return Volatile.Read(ref entry.Items);
+        return list;
     }
 
     private void Rebuild(Entry entry, string segmentKey, string? category, CatalogView view)
     {
         try
         {
-            Volatile.Write(ref entry.Items, Build(segmentKey, view.Candidates(category)));
-            Volatile.Write(ref entry.View, view);
+            Volatile.Write(ref entry.List, new Built(Build(segmentKey, view.Candidates(category)), view));
         }
         catch (Exception ex)
         {
