@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 
 namespace SegmentService.Api.Behaviour;
@@ -58,7 +59,7 @@ public sealed class CandidateSources(BehaviourModel model, IOptions<BehaviourOpt
             var seed = trail[k];
             foreach (var n in model.Graph.NeighboursOf(seed.Item))
             {
-                scratch.Scores[n.Item] = scratch.Scores.GetValueOrDefault(n.Item) + weight * seed.Weight * n.Score;
+                CollectionsMarshal.GetValueRefOrAddDefault(scratch.Scores, n.Item, out _) += weight * seed.Weight * n.Score;
             }
         }
         foreach (var entry in trail)
@@ -80,8 +81,10 @@ public sealed class CandidateSources(BehaviourModel model, IOptions<BehaviourOpt
         {
             return;
         }
-        foreach (var (category, share) in profile.TopCategories(o.ContentCategories))
+        var top = profile.TopCategories(o.ContentCategories);
+        for (var c = 0; c < top.Count; c++)
         {
+            var (category, share) = top[c];
             if (model.Content.ListsOf(category) is not { } lists)
             {
                 continue;
@@ -94,7 +97,12 @@ public sealed class CandidateSources(BehaviourModel model, IOptions<BehaviourOpt
                     {
                         continue;
                     }
-                    scratch.Scores[item] = share * profile.PriceMatch(a.LogPrice) * (0.3 + 0.7 * profile.WordMatch(a.Words));
+                    // An item on both lists of its category scores the same twice: once is enough.
+                    ref var score = ref CollectionsMarshal.GetValueRefOrAddDefault(scratch.Scores, item, out var listed);
+                    if (!listed)
+                    {
+                        score = share * profile.PriceMatch(a.LogPrice) * (0.3 + 0.7 * profile.WordMatch(a.Words));
+                    }
                 }
             }
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SegmentService.Api.Behaviour;
@@ -118,42 +119,62 @@ public sealed class Shortlists(QTable table, PolicyScorer scorer, IOptions<Recom
     private string[] Build(string segmentKey, string[] items)
     {
         var n = items.Length;
-        var priors = new double[n];
-        var means = new double[n];
-        var selection = new double[n];
-        for (var start = 0; start < n; start += Chunk)
+        // One pooled buffer: at 100,000 items four fresh arrays per rebuild would each land on the large object heap.
+        var buffer = ArrayPool<double>.Shared.Rent(4 * n);
+        try
         {
-            var length = Math.Min(Chunk, n - start);
-            scorer.Score(table, segmentKey, items.AsSpan(start, length), priors.AsSpan(start, length),
-                means.AsSpan(start, length), selection.AsSpan(start, length));
+            var priors = buffer.AsSpan(0, n);
+            var means = buffer.AsSpan(n, n);
+            var selection = buffer.AsSpan(2 * n, n);
+            var tieBreak = buffer.AsSpan(3 * n, n);
+            for (var start = 0; start < n; start += Chunk)
+            {
+                var length = Math.Min(Chunk, n - start);
+                scorer.Score(table, segmentKey, items.AsSpan(start, length), priors.Slice(start, length),
+                    means.Slice(start, length), selection.Slice(start, length));
+            }
+            // Equal scores (untried items of one shelf) are cut at random, so a large catalogue is not explored in id order.
+            var random = new Random();
+            for (var i = 0; i < n; i++)
+            {
+                tieBreak[i] = random.NextDouble();
+            }
+            var chosen = new HashSet<int>(_options.ShortlistSize + _options.ShortlistByMean);
+            AddTop(selection, tieBreak, _options.ShortlistSize, chosen);
+            AddTop(means, tieBreak, _options.ShortlistByMean, chosen);
+            return [.. chosen.Order().Select(i => items[i])];
         }
-        // Equal scores (untried items of one shelf) are cut at random, so a large catalogue is not explored in id order.
-        var random = new Random();
-        var tieBreak = new double[n];
-        for (var i = 0; i < n; i++)
+        finally
         {
-            tieBreak[i] = random.NextDouble();
+            ArrayPool<double>.Shared.Return(buffer);
         }
-        var chosen = new HashSet<int>(Top(selection, tieBreak, _options.ShortlistSize));
-        chosen.UnionWith(Top(means, tieBreak, _options.ShortlistByMean));
-        return [.. chosen.Order().Select(i => items[i])];
     }
 
-    /// <summary>Indices of the k largest values (ties: the larger tie-break), in no particular order.</summary>
-    private static IEnumerable<int> Top(double[] values, double[] tieBreak, int k)
+    /// <summary>Adds the indices of the k largest values (ties: the larger tie-break) to <paramref name="into"/>.</summary>
+    private static void AddTop(ReadOnlySpan<double> values, ReadOnlySpan<double> tieBreak, int k, HashSet<int> into)
     {
+        if (k == 0)
+        {
+            return;
+        }
         var top = new PriorityQueue<int, (double Value, double TieBreak)>(k + 1);
         for (var i = 0; i < values.Length; i++)
         {
-            top.Enqueue(i, (values[i], tieBreak[i]));
+            var key = (values[i], tieBreak[i]);
+            // Once the heap is full, a key below its least would be dequeued at once.
+            if (top.Count == k && top.TryPeek(out _, out var least) && key.CompareTo(least) <= 0)
+            {
+                continue;
+            }
+            top.Enqueue(i, key);
             if (top.Count > k)
             {
                 top.Dequeue();
             }
         }
-        while (top.Count > 0)
+        while (top.TryDequeue(out var index, out _))
         {
-            yield return top.Dequeue();
+            into.Add(index);
         }
     }
 }
