@@ -9,6 +9,8 @@
 # latency from the scheduled send time). Prints service and PostgreSQL CPU per request for every measured phase.
 # Usage: bench/recommend-scale.sh [items=10000] [users=100000] [rounds=2] [seconds per round=10] [concurrency=32]
 #        [open-loop seconds=30] [warm-up recommendations=5000]
+# RECOMMEND_SCALE_SETTINGS="Name=Value ..." passes settings to the service, e.g. smaller candidate lists
+# ("Recommend__ShortlistSize=40 Recommend__UserCandidates=15") or runtime knobs ("DOTNET_GCgen0size=0x2000000").
 # Needs wrk (Debian: apt-get install wrk) and python3.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -26,7 +28,7 @@ key=bench-storefront-key-0001
 admin=bench-admin-key-00000001
 trap 'if [ -n "${server:-}" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi; pg_destroy "$dir" >/dev/null 2>&1 || true' EXIT
 began=$(date +%s)
-echo "recommend-scale: $items items, $users users, $rounds rounds of ${seconds}s at $concurrency connections; $(uptime)"
+echo "recommend-scale: $items items, $users users, $rounds rounds of ${seconds}s at $concurrency connections${RECOMMEND_SCALE_SETTINGS:+, settings: $RECOMMEND_SCALE_SETTINGS}; $(uptime)"
 pg_start "$dir" --fast
 port=$(pg_free_port)
 url=http://127.0.0.1:$port
@@ -34,7 +36,8 @@ url=http://127.0.0.1:$port
 dotnet build src/SegmentService.Api -c Release -v q -nologo >/dev/null
 dotnet build bench/RecommendLoad -c Release -v q -nologo >/dev/null
 
-bench_start_service "$url" "$dir.log"
+# shellcheck disable=SC2086 # one word per setting
+bench_start_service "$url" "$dir.log" ${RECOMMEND_SCALE_SETTINGS:-}
 
 # 6 events per user (80 % in the user's favourite of 30 categories), 6 batches of 1,000 in flight.
 python3 bench/feedback/setup.py "$url" "$key" "$admin" --items "$items" --users "$users" --events 6 --workers 6 \

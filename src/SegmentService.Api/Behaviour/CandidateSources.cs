@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 
 namespace SegmentService.Api.Behaviour;
@@ -58,7 +59,7 @@ public sealed class CandidateSources(BehaviourModel model, IOptions<BehaviourOpt
             var seed = trail[k];
             foreach (var n in model.Graph.NeighboursOf(seed.Item))
             {
-                scratch.Scores[n.Item] = scratch.Scores.GetValueOrDefault(n.Item) + weight * seed.Weight * n.Score;
+                CollectionsMarshal.GetValueRefOrAddDefault(scratch.Scores, n.Item, out _) += weight * seed.Weight * n.Score;
             }
         }
         foreach (var entry in trail)
@@ -80,21 +81,28 @@ public sealed class CandidateSources(BehaviourModel model, IOptions<BehaviourOpt
         {
             return;
         }
-        foreach (var (category, share) in profile.TopCategories(o.ContentCategories))
+        var top = profile.TopCategories(o.ContentCategories);
+        for (var c = 0; c < top.Count; c++)
         {
+            var (category, share) = top[c];
             if (model.Content.ListsOf(category) is not { } lists)
             {
                 continue;
             }
-            foreach (var list in (ReadOnlySpan<int[]>)[lists.Engaged, lists.Newest])
+            foreach (var list in (ReadOnlySpan<ListedItem[]>)[lists.Engaged, lists.Newest])
             {
-                foreach (var item in list)
+                foreach (var (item, a) in list)
                 {
-                    if (profile.Purchased.Contains(item) || scratch.Proposed.Contains(item) || model.Content.Of(item) is not { InStock: true } a)
+                    if (!a.InStock || profile.Purchased.Contains(item) || scratch.Proposed.Contains(item))
                     {
                         continue;
                     }
-                    scratch.Scores[item] = share * profile.PriceMatch(a.LogPrice) * (0.3 + 0.7 * profile.WordMatch(a.Words));
+                    // An item on both lists of its category scores the same twice: once is enough.
+                    ref var score = ref CollectionsMarshal.GetValueRefOrAddDefault(scratch.Scores, item, out var listed);
+                    if (!listed)
+                    {
+                        score = share * profile.PriceMatch(a.LogPrice) * (0.3 + 0.7 * profile.WordMatch(a.Words));
+                    }
                 }
             }
         }
@@ -106,21 +114,37 @@ public sealed class CandidateSources(BehaviourModel model, IOptions<BehaviourOpt
         var top = scratch.Top;
         foreach (var (item, score) in scratch.Scores)
         {
-            if (score <= 0 || scratch.Proposed.Contains(item))
+            if (score <= 0)
             {
                 continue;
             }
-            top.Enqueue(item, (score, -item));
+            var key = (score, -item);
+            // Keys are distinct (one per item): once the heap is full, a key below its minimum would be dequeued at once.
+            if (top.Count == max && (!top.TryPeek(out _, out var least) || key.CompareTo(least) < 0))
+            {
+                continue;
+            }
+            if (scratch.Proposed.Contains(item))
+            {
+                continue;
+            }
+            top.Enqueue(item, key);
             if (top.Count > max)
             {
                 top.Dequeue();
             }
         }
+        // The heap yields the weakest first: fill the group from its end so it reads best first.
         var start = result.Count;
-        var best = 0.0;
-        while (top.TryDequeue(out var item, out var key))
+        var taken = top.Count;
+        for (var i = 0; i < taken; i++)
         {
-            result.Insert(start, new Candidate(model.Items.Name(item), source, key.Score));
+            result.Add(default);
+        }
+        var best = 0.0;
+        for (var i = start + taken - 1; top.TryDequeue(out var item, out var key); i--)
+        {
+            result[i] = new Candidate(model.Items.Name(item), source, key.Score);
             scratch.Proposed.Add(item);
             best = key.Score;
         }

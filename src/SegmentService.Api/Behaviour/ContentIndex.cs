@@ -6,8 +6,14 @@ namespace SegmentService.Api.Behaviour;
 /// <summary>What content matching knows of an item: category, price, title words (as word ids), stock.</summary>
 public sealed record ItemAttributes(string Category, double LogPrice, int[] Words, bool InStock);
 
-/// <summary>A category's bounded candidate lists: best-engaged items and the newest catalogue entries.</summary>
-public sealed record CategoryLists(int[] Engaged, int[] Newest);
+/// <summary>An item on a category list with its attributes, so the request path reads both without a lookup.</summary>
+public readonly record struct ListedItem(int Item, ItemAttributes Attributes);
+
+/// <summary>
+/// A category's bounded candidate lists: best-engaged items and the newest catalogue entries. The attributes are the
+/// item's current ones: every change of an item rebuilds its category's lists under the index's write lock.
+/// </summary>
+public sealed record CategoryLists(ListedItem[] Engaged, ListedItem[] Newest);
 
 /// <summary>
 /// Item attributes and, per category, two short lists the request path draws content candidates from, so it
@@ -47,11 +53,12 @@ public sealed class ContentIndex(KeyTable items, int listLength)
                 }
                 _members.GetOrAdd(item.Category, static _ => []).Add(id);
                 var lists = _lists.GetValueOrDefault(item.Category) ?? new CategoryLists([], []);
-                var newest = lists.Newest.Where(i => i != id);
-                var engaged = lists.Engaged.Where(i => i != id || item.InStock);
+                var listed = new ListedItem(id, attributes);
+                var newest = lists.Newest.Where(i => i.Item != id);
+                var engaged = lists.Engaged.Where(i => i.Item != id || item.InStock).Select(i => i.Item == id ? listed : i);
                 _lists[item.Category] = new CategoryLists(
                     [.. engaged],
-                    item.InStock ? [id, .. newest.Take(listLength - 1)] : [.. newest]);
+                    item.InStock ? [listed, .. newest.Take(listLength - 1)] : [.. newest]);
             }
         }
     }
@@ -72,7 +79,7 @@ public sealed class ContentIndex(KeyTable items, int listLength)
             lock (_write)
             {
                 var lists = _lists.GetValueOrDefault(category) ?? new CategoryLists([], []);
-                _lists[category] = lists with { Engaged = top };
+                _lists[category] = lists with { Engaged = [.. top.Select(i => new ListedItem(i, _attributes[i]))] };
             }
         }
     }
@@ -114,7 +121,7 @@ public sealed class ContentIndex(KeyTable items, int listLength)
         }
         if (_lists.TryGetValue(category, out var lists))
         {
-            _lists[category] = new CategoryLists([.. lists.Engaged.Where(i => i != id)], [.. lists.Newest.Where(i => i != id)]);
+            _lists[category] = new CategoryLists([.. lists.Engaged.Where(i => i.Item != id)], [.. lists.Newest.Where(i => i.Item != id)]);
         }
     }
 }

@@ -8,6 +8,7 @@ public sealed class UserContentProfile
 {
     private readonly Dictionary<string, double> _categories = new(StringComparer.Ordinal);
     private readonly HashSet<int> _words = [];
+    private readonly List<(string Category, double Share)> _top = [];
     private double _logPrice;
 
     public double Total { get; private set; }
@@ -43,9 +44,25 @@ public sealed class UserContentProfile
         }
     }
 
-    /// <summary>The user's top categories with their shares (0–1), largest first.</summary>
-    public IEnumerable<(string Category, double Share)> TopCategories(int count) =>
-        _categories.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Take(count).Select(c => (c.Key, c.Value / Total));
+    /// <summary>The user's top categories with their shares (0–1), largest first (equal shares by name); a list reused per profile.</summary>
+    public IReadOnlyList<(string Category, double Share)> TopCategories(int count)
+    {
+        _top.Clear();
+        foreach (var (category, weight) in _categories)
+        {
+            _top.Add((category, weight));
+        }
+        _top.Sort(static (a, b) => b.Share != a.Share ? b.Share.CompareTo(a.Share) : string.CompareOrdinal(a.Category, b.Category));
+        if (_top.Count > count)
+        {
+            _top.RemoveRange(count, _top.Count - count);
+        }
+        for (var i = 0; i < _top.Count; i++)
+        {
+            _top[i] = (_top[i].Category, _top[i].Share / Total);
+        }
+        return _top;
+    }
 
     /// <summary>1 at the user's spend level, halving per doubling of price away from it.</summary>
     public double PriceMatch(double logPrice) => Math.Pow(2, -Math.Abs(logPrice - _logPrice) / Math.Log(2));

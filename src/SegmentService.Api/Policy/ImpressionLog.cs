@@ -47,6 +47,8 @@ public sealed class ImpressionLog(
     private readonly ConcurrentQueue<Open> _age = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
     private int _buffered;
+    // ConcurrentDictionary.Count takes every bucket lock: the request path reads this instead.
+    private int _openCount;
     private long _shed;
     private long _late;
 
@@ -54,7 +56,7 @@ public sealed class ImpressionLog(
     public int PendingCount => Volatile.Read(ref _buffered);
 
     /// <summary>Impressions held in memory (buffered or open).</summary>
-    public int OpenCount => _open.Count;
+    public int OpenCount => Volatile.Read(ref _openCount);
 
     /// <summary>Impressions not logged because the buffer was full.</summary>
     public long ShedCount => Interlocked.Read(ref _shed);
@@ -72,15 +74,24 @@ public sealed class ImpressionLog(
         }
         var open = new Open(impression, countedHere: true);
         var row = table.Row(impression.SegmentKey);
+        QRow? sources = null;
         for (var i = 0; i < impression.ItemIds.Length; i++)
         {
             row.AddPending(impression.ItemIds[i], 1, 0);
             if (BlendedSource(impression, i) is { } source)
             {
-                table.Row(QTable.SourcesKey(impression.SegmentKey)).AddPending(source, 1, 0);
+                sources ??= table.Row(QTable.SourcesKey(impression.SegmentKey));
+                sources.AddPending(source, 1, 0);
             }
         }
-        _open[impression.RecommendationId] = open;
+        if (_open.TryAdd(impression.RecommendationId, open))
+        {
+            Interlocked.Increment(ref _openCount);
+        }
+        else
+        {
+            _open[impression.RecommendationId] = open;
+        }
         _age.Enqueue(open);
         _queue.Writer.TryWrite(open);
         EvictOverflow();
@@ -130,6 +141,7 @@ public sealed class ImpressionLog(
         var open = _open.GetOrAdd(impression.RecommendationId, candidate);
         if (ReferenceEquals(open, candidate))
         {
+            Interlocked.Increment(ref _openCount);
             _age.Enqueue(open);
         }
         lock (open)
@@ -153,6 +165,7 @@ public sealed class ImpressionLog(
     {
         if (_open.TryRemove(recommendationId, out var open))
         {
+            Interlocked.Decrement(ref _openCount);
             Release(open);
         }
     }
@@ -165,6 +178,7 @@ public sealed class ImpressionLog(
             _age.TryDequeue(out _);
             if (!oldest.Released && _open.TryRemove(new KeyValuePair<string, Open>(oldest.Impression.RecommendationId, oldest)))
             {
+                Interlocked.Decrement(ref _openCount);
                 Release(oldest);
             }
         }
@@ -172,11 +186,12 @@ public sealed class ImpressionLog(
 
     private void EvictOverflow()
     {
-        while (_open.Count > _options.MaxOpenImpressions && _age.TryPeek(out var oldest) && (oldest.Released || oldest.Written))
+        while (Volatile.Read(ref _openCount) > _options.MaxOpenImpressions && _age.TryPeek(out var oldest) && (oldest.Released || oldest.Written))
         {
             _age.TryDequeue(out _);
             if (!oldest.Released && _open.TryRemove(new KeyValuePair<string, Open>(oldest.Impression.RecommendationId, oldest)))
             {
+                Interlocked.Decrement(ref _openCount);
                 Release(oldest);
             }
         }

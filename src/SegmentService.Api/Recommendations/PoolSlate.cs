@@ -1,3 +1,4 @@
+using System.Buffers;
 using SegmentService.Api.Policy;
 
 namespace SegmentService.Api.Recommendations;
@@ -46,9 +47,25 @@ public static class PoolSlate
     {
         count = Math.Min(count, Math.Min(candidates.Length, pool.Size));
         var picks = new PoolPick[count];
-        var taken = new bool[candidates.Length];
-        var shown = new HashSet<string>(StringComparer.Ordinal);
-        Dictionary<string, int>? indexOf = null;
+        var taken = ArrayPool<bool>.Shared.Rent(candidates.Length);
+        Array.Clear(taken, 0, candidates.Length);
+        var shown = new HashSet<string>(count, StringComparer.Ordinal);
+        try
+        {
+            Fill(candidates, selection, epsilon, pool, random, picks, taken, shown);
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(taken);
+        }
+        return picks;
+    }
+
+    private static void Fill(
+        string[] candidates, ReadOnlySpan<double> selection, double epsilon, CandidatePool pool, IPolicyRandom random,
+        PoolPick[] picks, bool[] taken, HashSet<string> shown)
+    {
+        var count = picks.Length;
         for (var slot = 0; slot < count; slot++)
         {
             var (best, ties) = SlateSelector.Best(selection, taken);
@@ -57,8 +74,8 @@ public static class PoolSlate
             if (epsilon > 0 && random.NextDouble() < epsilon)
             {
                 itemId = pool.Draw(random, shown);
-                indexOf ??= IndexOf(candidates);
-                index = indexOf.GetValueOrDefault(itemId, -1);
+                // A scan, not a map: a draw is rare (ε per slot) and the candidates are a few hundred.
+                index = Array.IndexOf(candidates, itemId);
             }
             else
             {
@@ -74,16 +91,5 @@ public static class PoolSlate
             shown.Add(itemId);
             picks[slot] = new PoolPick(index, itemId, propensity);
         }
-        return picks;
-    }
-
-    private static Dictionary<string, int> IndexOf(string[] candidates)
-    {
-        var map = new Dictionary<string, int>(candidates.Length, StringComparer.Ordinal);
-        for (var i = 0; i < candidates.Length; i++)
-        {
-            map[candidates[i]] = i;
-        }
-        return map;
     }
 }

@@ -50,7 +50,7 @@ public sealed class Recommender(
         // A catalogue part up to Recommend:FullScanLimit is scored whole; a larger one through the segment's shortlist
         // and the user's own candidates, with ε-exploration over all of it.
         var pool = all.Length > _options.FullScanLimit ? PoolOf(all, category, view, left) : null;
-        var candidates = pool is null ? null : Shortlisted(assignment.SegmentKey, category, view, pool, proposals);
+        var candidates = pool is null ? null : shortlists.Candidates(assignment.SegmentKey, category, view, pool, proposals);
         if (candidates is null || candidates.Length < Math.Min(count, pool!.Size))
         {
             pool = null;
@@ -144,31 +144,6 @@ public sealed class Recommender(
         return new CandidatePool(all, left, all.Length - excludedInPart);
     }
 
-    /// <summary>The segment's shortlist and the user's own candidates that are in the pool, each once.</summary>
-    private string[] Shortlisted(string segmentKey, string? category, CatalogView view, CandidatePool pool, IReadOnlyList<Candidate> proposals)
-    {
-        var shortlist = shortlists.For(segmentKey, category, view);
-        var chosen = new HashSet<string>(shortlist.Length + proposals.Count, StringComparer.Ordinal);
-        var result = new List<string>(shortlist.Length + proposals.Count);
-        foreach (var id in shortlist)
-        {
-            // A list built before the latest catalogue change may name an item gone out of stock.
-            if (pool.Contains(id) && view.CategoryOf.ContainsKey(id) && chosen.Add(id))
-            {
-                result.Add(id);
-            }
-        }
-        foreach (var p in proposals)
-        {
-            if (view.CategoryOf.TryGetValue(p.ItemId, out var itemCategory) && (category is null || itemCategory == category)
-                && pool.Contains(p.ItemId) && chosen.Add(p.ItemId))
-            {
-                result.Add(p.ItemId);
-            }
-        }
-        return [.. result];
-    }
-
     private (double Prior, double Mean) ScoreOne(string segmentKey, string itemId)
     {
         Span<double> prior = stackalloc double[1];
@@ -245,19 +220,42 @@ public sealed class Recommender(
 
     private static double KthLargest(ReadOnlySpan<double> values, int k)
     {
-        if (k == 0 || values.Length == 0)
+        k = Math.Min(k, values.Length);
+        if (k == 0)
         {
             return double.NegativeInfinity;
         }
-        var top = new PriorityQueue<double, double>(k + 1);
+        // The k largest so far in ascending order: a slate's worth, so most values fail the first comparison.
+        Span<double> top = k <= 256 ? stackalloc double[k] : new double[k];
+        var filled = 0;
         foreach (var v in values)
         {
-            top.Enqueue(v, v);
-            if (top.Count > k)
+            int i;
+            if (filled < k)
             {
-                top.Dequeue();
+                i = filled++;
+                while (i > 0 && top[i - 1] > v)
+                {
+                    top[i] = top[i - 1];
+                    i--;
+                }
             }
+            else if (v <= top[0])
+            {
+                continue;
+            }
+            else
+            {
+                // Drop the smallest: the ones below v's place move down one.
+                i = 0;
+                while (i + 1 < k && top[i + 1] < v)
+                {
+                    top[i] = top[i + 1];
+                    i++;
+                }
+            }
+            top[i] = v;
         }
-        return top.Peek();
+        return top[0];
     }
 }

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using SegmentService.Api.Behaviour;
 using SegmentService.Api.Policy;
 
 namespace SegmentService.Api.Recommendations;
@@ -26,10 +28,17 @@ public sealed class Shortlists(QTable table, PolicyScorer scorer, IOptions<Recom
     private readonly RecommendOptions _options = options.Value;
     private readonly ConcurrentDictionary<(string Segment, string? Category), Entry> _lists = new();
 
-    private sealed class Entry(string[] items, CatalogView view)
+    /// <summary>A built list, the set of its items and the catalogue view it was built from, swapped as one.</summary>
+    private sealed class Built(string[] items, CatalogView view)
     {
-        public string[] Items = items;
-        public CatalogView View = view;
+        public string[] Items { get; } = items;
+        public HashSet<string> Set { get; } = new(items, StringComparer.Ordinal);
+        public CatalogView View { get; } = view;
+    }
+
+    private sealed class Entry(Built list)
+    {
+        public Built List = list;
         public int Served;
         public int Rebuilding;
     }
@@ -38,33 +47,64 @@ public sealed class Shortlists(QTable table, PolicyScorer scorer, IOptions<Recom
     public int Count => _lists.Count;
 
     /// <summary>The shortlist for a segment over <paramref name="view"/>'s items in <paramref name="category"/> (all when null).</summary>
-    public string[] For(string segmentKey, string? category, CatalogView view)
+    public string[] For(string segmentKey, string? category, CatalogView view) => ListFor(segmentKey, category, view).Items;
+
+    /// <summary>
+    /// The segment's shortlist and the user's own <paramref name="proposals"/> that are in the pool, each once, the list
+    /// first. A list built on <paramref name="view"/> itself needs no stock or category check: only what the request excludes.
+    /// </summary>
+    public string[] Candidates(string segmentKey, string? category, CatalogView view, CandidatePool pool, IReadOnlyList<Candidate> proposals)
+    {
+        var list = ListFor(segmentKey, category, view);
+        var current = ReferenceEquals(list.View, view);
+        var result = new string[list.Items.Length + proposals.Count];
+        var n = 0;
+        foreach (var id in list.Items)
+        {
+            // A list built before the latest catalogue change may name an item gone out of stock.
+            if (pool.Contains(id) && (current || view.CategoryOf.ContainsKey(id)))
+            {
+                result[n++] = id;
+            }
+        }
+        // The sources propose each item once; only the list can repeat one.
+        foreach (var p in proposals)
+        {
+            if (!list.Set.Contains(p.ItemId) && view.CategoryOf.TryGetValue(p.ItemId, out var itemCategory)
+                && (category is null || itemCategory == category) && pool.Contains(p.ItemId))
+            {
+                result[n++] = p.ItemId;
+            }
+        }
+        return n == result.Length ? result : result.AsSpan(0, n).ToArray();
+    }
+
+    private Built ListFor(string segmentKey, string? category, CatalogView view)
     {
         var key = (segmentKey, category);
         if (!_lists.TryGetValue(key, out var entry))
         {
             // The first request of a segment builds its list inline; later ones never wait for a rebuild.
-            entry = _lists.GetOrAdd(key, _ => new Entry(Build(segmentKey, view.Candidates(category)), view));
-            return entry.Items;
+            entry = _lists.GetOrAdd(key, _ => new Entry(new Built(Build(segmentKey, view.Candidates(category)), view)));
+            return entry.List;
         }
+        var list = Volatile.Read(ref entry.List);
         // Rebuilds are spread so that a request pays for at most ScannedPerRequest items of the scan on average.
         var every = Math.Max(_options.ShortlistRefreshRequests, view.Candidates(category).Length / ScannedPerRequest);
-        var stale = !ReferenceEquals(Volatile.Read(ref entry.View), view)
-            || Interlocked.Increment(ref entry.Served) >= every;
+        var stale = !ReferenceEquals(list.View, view) || Interlocked.Increment(ref entry.Served) >= every;
         if (stale && Interlocked.CompareExchange(ref entry.Rebuilding, 1, 0) == 0)
         {
             Interlocked.Exchange(ref entry.Served, 0);
             _ = Task.Run(() => Rebuild(entry, segmentKey, category, view));
         }
-        return Volatile.Read(ref entry.Items);
+        return list;
     }
 
     private void Rebuild(Entry entry, string segmentKey, string? category, CatalogView view)
     {
         try
         {
-            Volatile.Write(ref entry.Items, Build(segmentKey, view.Candidates(category)));
-            Volatile.Write(ref entry.View, view);
+            Volatile.Write(ref entry.List, new Built(Build(segmentKey, view.Candidates(category)), view));
         }
         catch (Exception ex)
         {
@@ -79,42 +119,62 @@ public sealed class Shortlists(QTable table, PolicyScorer scorer, IOptions<Recom
     private string[] Build(string segmentKey, string[] items)
     {
         var n = items.Length;
-        var priors = new double[n];
-        var means = new double[n];
-        var selection = new double[n];
-        for (var start = 0; start < n; start += Chunk)
+        // One pooled buffer: at 100,000 items four fresh arrays per rebuild would each land on the large object heap.
+        var buffer = ArrayPool<double>.Shared.Rent(4 * n);
+        try
         {
-            var length = Math.Min(Chunk, n - start);
-            scorer.Score(table, segmentKey, items.AsSpan(start, length), priors.AsSpan(start, length),
-                means.AsSpan(start, length), selection.AsSpan(start, length));
+            var priors = buffer.AsSpan(0, n);
+            var means = buffer.AsSpan(n, n);
+            var selection = buffer.AsSpan(2 * n, n);
+            var tieBreak = buffer.AsSpan(3 * n, n);
+            for (var start = 0; start < n; start += Chunk)
+            {
+                var length = Math.Min(Chunk, n - start);
+                scorer.Score(table, segmentKey, items.AsSpan(start, length), priors.Slice(start, length),
+                    means.Slice(start, length), selection.Slice(start, length));
+            }
+            // Equal scores (untried items of one shelf) are cut at random, so a large catalogue is not explored in id order.
+            var random = new Random();
+            for (var i = 0; i < n; i++)
+            {
+                tieBreak[i] = random.NextDouble();
+            }
+            var chosen = new HashSet<int>(_options.ShortlistSize + _options.ShortlistByMean);
+            AddTop(selection, tieBreak, _options.ShortlistSize, chosen);
+            AddTop(means, tieBreak, _options.ShortlistByMean, chosen);
+            return [.. chosen.Order().Select(i => items[i])];
         }
-        // Equal scores (untried items of one shelf) are cut at random, so a large catalogue is not explored in id order.
-        var random = new Random();
-        var tieBreak = new double[n];
-        for (var i = 0; i < n; i++)
+        finally
         {
-            tieBreak[i] = random.NextDouble();
+            ArrayPool<double>.Shared.Return(buffer);
         }
-        var chosen = new HashSet<int>(Top(selection, tieBreak, _options.ShortlistSize));
-        chosen.UnionWith(Top(means, tieBreak, _options.ShortlistByMean));
-        return [.. chosen.Order().Select(i => items[i])];
     }
 
-    /// <summary>Indices of the k largest values (ties: the larger tie-break), in no particular order.</summary>
-    private static IEnumerable<int> Top(double[] values, double[] tieBreak, int k)
+    /// <summary>Adds the indices of the k largest values (ties: the larger tie-break) to <paramref name="into"/>.</summary>
+    private static void AddTop(ReadOnlySpan<double> values, ReadOnlySpan<double> tieBreak, int k, HashSet<int> into)
     {
+        if (k == 0)
+        {
+            return;
+        }
         var top = new PriorityQueue<int, (double Value, double TieBreak)>(k + 1);
         for (var i = 0; i < values.Length; i++)
         {
-            top.Enqueue(i, (values[i], tieBreak[i]));
+            var key = (values[i], tieBreak[i]);
+            // Once the heap is full, a key below its least would be dequeued at once.
+            if (top.Count == k && top.TryPeek(out _, out var least) && key.CompareTo(least) <= 0)
+            {
+                continue;
+            }
+            top.Enqueue(i, key);
             if (top.Count > k)
             {
                 top.Dequeue();
             }
         }
-        while (top.Count > 0)
+        while (top.TryDequeue(out var index, out _))
         {
-            yield return top.Dequeue();
+            into.Add(index);
         }
     }
 }
