@@ -20,6 +20,7 @@ public sealed class ScrapeGauges(
     PurchaseHistory purchases,
     InStockCatalog catalogue,
     Behaviour.BehaviourModel behaviour,
+    Shortlists shortlists,
     Microsoft.Extensions.Options.IOptions<PolicyOptions> options)
 {
     private readonly Lock _sync = new();
@@ -46,6 +47,10 @@ public sealed class ScrapeGauges(
         metrics.MemoryEntries.WithLabels("behaviour_items").Set(behaviour.Items.Count);
         metrics.MemoryEntries.WithLabels("graph_items").Set(behaviour.Graph.ItemsWithNeighbours);
         metrics.MemoryEntries.WithLabels("graph_pairs").Set(behaviour.Graph.Pairs);
+        metrics.MemoryEntries.WithLabels("shortlists").Set(shortlists.Count);
+        var run = directory.Current;
+        metrics.MemoryEntries.WithLabels("segment_users").Set(run?.Users.Count ?? 0);
+        metrics.MemoryEntries.WithLabels("live_moves").Set(run?.Live.Count ?? 0);
         metrics.MemoryShed("purchases", purchases.ShedPurchases);
         metrics.MemoryShed("purchase_users", purchases.ShedUsers);
         metrics.MemoryShed("priors", priors.ShedCount);

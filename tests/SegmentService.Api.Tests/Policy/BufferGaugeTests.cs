@@ -49,6 +49,9 @@ public sealed class BufferGaugeTests(BufferGaugeFactory factory) : IClassFixture
         "segmentservice_memory_entries{map=\"catalogue\"}",
         "segmentservice_memory_entries{map=\"behaviour_users\"}",
         "segmentservice_memory_entries{map=\"behaviour_items\"}",
+        "segmentservice_memory_entries{map=\"shortlists\"}",
+        "segmentservice_memory_entries{map=\"segment_users\"}",
+        "segmentservice_memory_entries{map=\"live_moves\"}",
         "segmentservice_qtable_entries",
         "segmentservice_feedback_events_shed_total",
     ];
