@@ -55,6 +55,8 @@ if (!options.ContainsKey("--tune-only") && !options.ContainsKey("--service-only"
     scorers.Add(new UserCfScorer());
     scorers.Add(new UserCfScorer(popularityWeight: 0.5));
     scorers.Add(new BehaviourScorer("Behaviour sources in process (defaults) + 0.5 × popularity", data, new SegmentService.Api.Behaviour.BehaviourOptions()));
+    scorers.Add(new BehaviourScorer("Behaviour sources in process, user-based CF on (UserNeighbours 50) + 0.5 × popularity", data,
+        new SegmentService.Api.Behaviour.BehaviourOptions { UserNeighbours = 50 }));
 }
 if (options.ContainsKey("--tune") || options.ContainsKey("--tune-only"))
 {

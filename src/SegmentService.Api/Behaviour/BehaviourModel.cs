@@ -23,7 +23,7 @@ public sealed partial class BehaviourModel
         _weights = o.Weights;
         _options = o;
         Items = new KeyTable();
-        Trails = new UserTrails(o.RecentItemsPerUser, o.MaxUsers);
+        Trails = new UserTrails(o.RecentItemsPerUser, o.MaxUsers, o.UserNeighbours > 0 ? o.RecentUsersPerItem : 0);
         Graph = new ItemGraph(o.Neighbours, o.MaxPairsPerItem, o.HalfLife);
         Content = new ContentIndex(Items, o.ContentListLength);
     }

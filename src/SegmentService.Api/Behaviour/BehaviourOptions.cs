@@ -27,6 +27,17 @@ public sealed class BehaviourOptions : IValidatableObject
     [Range(1, 500, ErrorMessage = "Behaviour:SeedItems must be from 1 to 500.")]
     public int SeedItems { get; set; } = 30;
 
+    /// <summary>
+    /// User-based CF: how many nearest users (by cosine over their recent items) propose their items as `similar`
+    /// candidates beside the item-to-item neighbours; 0 turns it off.
+    /// </summary>
+    [Range(0, 500, ErrorMessage = "Behaviour:UserNeighbours must be from 0 to 500.")]
+    public int UserNeighbours { get; set; }
+
+    /// <summary>User-based CF: the users kept per item (the most recent to take it up) among whom a user's peers are found.</summary>
+    [Range(1, 10_000, ErrorMessage = "Behaviour:RecentUsersPerItem must be from 1 to 10000.")]
+    public int RecentUsersPerItem { get; set; } = 100;
+
     /// <summary>Users whose trails are kept; past it the least recently active eighth is dropped.</summary>
     [Range(1, 100_000_000, ErrorMessage = "Behaviour:MaxUsers must be from 1 to 100000000.")]
     public int MaxUsers { get; set; } = 2_000_000;

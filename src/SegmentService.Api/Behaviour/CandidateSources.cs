@@ -42,14 +42,14 @@ public sealed class CandidateSources(BehaviourModel model, IOptions<BehaviourOpt
             return [];
         }
         var result = new List<Candidate>(2 * max);
-        Similar(scratch, max, result);
+        Similar(userId, scratch, max, result);
         Content(scratch, max, result);
         return result;
     }
 
     public void Dispose() => _scratch.Dispose();
 
-    private void Similar(Scratch scratch, int max, List<Candidate> result)
+    private void Similar(string userId, Scratch scratch, int max, List<Candidate> result)
     {
         var o = options.Value;
         var trail = scratch.Trail;
@@ -62,6 +62,19 @@ public sealed class CandidateSources(BehaviourModel model, IOptions<BehaviourOpt
                 CollectionsMarshal.GetValueRefOrAddDefault(scratch.Scores, n.Item, out _) += weight * seed.Weight * n.Score;
             }
         }
+        if (o.UserNeighbours > 0)
+        {
+            // The two kinds of CF are on different scales: each counts up to its own best, then they add.
+            ScaleToBest(scratch.Scores);
+            var byPeers = scratch.PeerScores;
+            byPeers.Clear();
+            model.Trails.AddPeerScores(userId, trail, o.SeedItems, o.UserNeighbours, scratch.Peers, byPeers);
+            ScaleToBest(byPeers);
+            foreach (var (item, score) in byPeers)
+            {
+                CollectionsMarshal.GetValueRefOrAddDefault(scratch.Scores, item, out _) += score;
+            }
+        }
         foreach (var entry in trail)
         {
             if (entry.Purchased)
@@ -70,6 +83,22 @@ public sealed class CandidateSources(BehaviourModel model, IOptions<BehaviourOpt
             }
         }
         TakeBest(scratch, max, CandidateSource.Similar, result);
+    }
+
+    private static void ScaleToBest(Dictionary<int, double> scores)
+    {
+        var best = 0.0;
+        foreach (var score in scores.Values)
+        {
+            best = Math.Max(best, score);
+        }
+        if (best > 0)
+        {
+            foreach (var key in scores.Keys)
+            {
+                scores[key] /= best;
+            }
+        }
     }
 
     private void Content(Scratch scratch, int max, List<Candidate> result)
@@ -162,6 +191,8 @@ public sealed class CandidateSources(BehaviourModel model, IOptions<BehaviourOpt
         public HashSet<int> Proposed { get; } = [];
         public PriorityQueue<int, (double Score, int Tie)> Top { get; } = new();
         public UserContentProfile Profile { get; } = new();
+        public Dictionary<int, double> PeerScores { get; } = new(2048);
+        public UserTrails.PeerScratch Peers { get; } = new();
 
         public void Clear()
         {

@@ -33,7 +33,7 @@ public sealed partial class UserTrails
         for (var u = 0; u < users; u++)
         {
             var user = reader.ReadString();
-            var trail = new Trail { LastActive = reader.ReadInt64() };
+            var trail = new Trail(user) { LastActive = reader.ReadInt64() };
             var count = reader.ReadInt32();
             trail.Entries.Capacity = Math.Max(4, count);
             for (var k = 0; k < count; k++)
@@ -50,5 +50,6 @@ public sealed partial class UserTrails
     {
         _tick = loaded._tick;
         Volatile.Write(ref _trails, loaded._trails);
+        RebuildTakenUp();
     }
 }

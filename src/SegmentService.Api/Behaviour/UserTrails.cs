@@ -8,8 +8,10 @@ public readonly record struct TrailEntry(int Item, float Weight, bool Purchased)
 /// <summary>
 /// Each user's most recent distinct items (at most <c>capacity</c>, newest last), with a small lock per user.
 /// The number of users is bounded: past <c>maxUsers</c> the least recently active eighth is dropped.
+/// With <c>usersPerItem</c> above 0 it also keeps, per item, the trails of the users who most recently took it up
+/// (<see cref="AddPeerScores"/>: user-based CF).
 /// </summary>
-public sealed partial class UserTrails(int capacity, int maxUsers)
+public sealed partial class UserTrails(int capacity, int maxUsers, int usersPerItem = 0)
 {
     private ConcurrentDictionary<string, Trail> _trails = new(StringComparer.Ordinal);
     private long _tick;
@@ -23,7 +25,7 @@ public sealed partial class UserTrails(int capacity, int maxUsers)
     public double Touch(string userId, int item, float weight, bool purchase, List<TrailEntry> others)
     {
         others.Clear();
-        var trail = _trails.GetOrAdd(userId, static _ => new Trail());
+        var trail = _trails.GetOrAdd(userId, static id => new Trail(id));
         lock (trail)
         {
             trail.LastActive = Interlocked.Increment(ref _tick);
@@ -47,6 +49,10 @@ public sealed partial class UserTrails(int capacity, int maxUsers)
                 trail.Entries.RemoveAt(0);
             }
             trail.Entries.Add(new TrailEntry(item, weight, purchased));
+            if (index < 0)
+            {
+                NoteTakenUp(item, trail);
+            }
             return rise;
         }
     }
@@ -83,8 +89,9 @@ public sealed partial class UserTrails(int capacity, int maxUsers)
         }
     }
 
-    private sealed class Trail
+    internal sealed class Trail(string userId)
     {
+        public string UserId { get; } = userId;
         public List<TrailEntry> Entries { get; } = new(4);
         public long LastActive { get; set; }
     }

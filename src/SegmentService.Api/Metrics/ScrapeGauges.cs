@@ -44,6 +44,7 @@ public sealed class ScrapeGauges(
         metrics.MemoryEntries.WithLabels("purchases").Set(purchases.Purchases);
         metrics.MemoryEntries.WithLabels("catalogue").Set(catalogue.View.All.Length);
         metrics.MemoryEntries.WithLabels("behaviour_users").Set(behaviour.Trails.Users);
+        metrics.MemoryEntries.WithLabels("peer_index_items").Set(behaviour.Trails.PeerIndexItems);
         metrics.MemoryEntries.WithLabels("behaviour_items").Set(behaviour.Items.Count);
         metrics.MemoryEntries.WithLabels("graph_items").Set(behaviour.Graph.ItemsWithNeighbours);
         metrics.MemoryEntries.WithLabels("graph_pairs").Set(behaviour.Graph.Pairs);

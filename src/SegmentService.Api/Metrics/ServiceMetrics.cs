@@ -72,7 +72,7 @@ public sealed class ServiceMetrics
             "segmentservice_buffer_depth", "Items waiting in an in-memory buffer or queue (impressions, open_impressions, feedback, feedback_events).",
             new GaugeConfiguration { LabelNames = ["buffer"] });
         MemoryEntries = Factory.CreateGauge(
-            "segmentservice_memory_entries", "Entries of an in-memory map (priors, purchase_users, purchases, catalogue, behaviour_users, behaviour_items, graph_items, graph_pairs).",
+            "segmentservice_memory_entries", "Entries of an in-memory map (priors, purchase_users, purchases, catalogue, behaviour_users, peer_index_items, behaviour_items, graph_items, graph_pairs).",
             new GaugeConfiguration { LabelNames = ["map"] });
         foreach (var outcome in EventOutcomes)
         {
