@@ -52,32 +52,43 @@ public static class StorageServices
         try
         {
             var builder = new NpgsqlDataSourceBuilder(connectionString);
-            // A connection string that sets its own Timeout keeps it; otherwise an outage is noticed within ConnectTimeout.
-            var given = new NpgsqlConnectionStringBuilder(connectionString);
-            if (!given.ContainsKey("Timeout"))
-            {
-                builder.ConnectionStringBuilder.Timeout = Math.Max(1, (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds));
-            }
-            if (!given.ContainsKey("Max Auto Prepare"))
-            {
-                builder.ConnectionStringBuilder.MaxAutoPrepare = options.MaxAutoPrepare;
-            }
-            if (sessionLocks)
-            {
-                builder.ConnectionStringBuilder.NoResetOnClose = false;
-                // Two holders at most (a migration, a segmentation run), each on one connection.
-                builder.ConnectionStringBuilder.MaxPoolSize = Math.Min(builder.ConnectionStringBuilder.MaxPoolSize, 4);
-                builder.ConnectionStringBuilder.MinPoolSize = 0;
-            }
-            else if (!given.ContainsKey("No Reset On Close"))
-            {
-                builder.ConnectionStringBuilder.NoResetOnClose = true;
-            }
+            ApplySettings(builder.ConnectionStringBuilder, options, sessionLocks);
             return builder.Build();
         }
         catch (ArgumentException ex)
         {
             throw new InvalidOperationException($"ConnectionStrings:Postgres is not a valid Npgsql connection string: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Fills in what the connection string leaves unset: Timeout (so an outage is noticed within ConnectTimeout),
+    /// Max Auto Prepare and No Reset On Close; a value the connection string sets is kept (except on the
+    /// <see cref="SessionLocks"/> source, which always resets).
+    /// </summary>
+    internal static void ApplySettings(NpgsqlConnectionStringBuilder settings, DatabaseOptions options, bool sessionLocks)
+    {
+        // Keys lists only what the connection string set, by canonical name (ContainsKey is true for every keyword
+        // Npgsql knows, so checking it left these defaults unapplied).
+        var given = settings.Keys.Cast<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!given.Contains("Timeout"))
+        {
+            settings.Timeout = Math.Max(1, (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds));
+        }
+        if (!given.Contains("Max Auto Prepare"))
+        {
+            settings.MaxAutoPrepare = options.MaxAutoPrepare;
+        }
+        if (sessionLocks)
+        {
+            settings.NoResetOnClose = false;
+            // Two holders at most (a migration, a segmentation run), each on one connection.
+            settings.MaxPoolSize = Math.Min(settings.MaxPoolSize, 4);
+            settings.MinPoolSize = 0;
+        }
+        else if (!given.Contains("No Reset On Close"))
+        {
+            settings.NoResetOnClose = true;
         }
     }
 }
