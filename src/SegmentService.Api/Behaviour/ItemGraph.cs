@@ -113,10 +113,14 @@ public sealed partial class ItemGraph(int neighbours, int maxPairsPerItem, TimeS
                 continue;
             }
             var cosine = c / Math.Sqrt(_marginals[item] * n);
-            top.Enqueue(other, cosine);
-            if (top.Count > neighbours)
+            if (top.Count < neighbours)
             {
-                top.Dequeue();
+                top.Enqueue(other, cosine);
+            }
+            else if (top.TryPeek(out _, out var weakest) && cosine > weakest)
+            {
+                // Most partners of a busy item fall below the current top list: one comparison, no heap work.
+                top.DequeueEnqueue(other, cosine);
             }
         }
         var result = new Neighbour[top.Count];

@@ -53,8 +53,22 @@ public sealed class FeedbackService(
     /// <summary>"fb-" and 40 hex digits of SHA-256 over (recommendation, item, type): within the 128-character id limit.</summary>
     public static string EventIdFor(string recommendationId, string itemId, FeedbackType type)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{recommendationId}\n{itemId}\n{(short)type}"));
-        return "fb-" + Convert.ToHexStringLower(hash)[..40];
+        // Ids are at most 128 characters each (InputRules), so the UTF-8 input fits the stack; same bytes as
+        // "{recommendationId}\n{itemId}\n{(short)type}".
+        var typeText = ((short)type).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var length = Encoding.UTF8.GetMaxByteCount(recommendationId.Length + itemId.Length + typeText.Length + 2);
+        var input = length <= 2048 ? stackalloc byte[length] : new byte[length];
+        var n = Encoding.UTF8.GetBytes(recommendationId, input);
+        input[n++] = (byte)'\n';
+        n += Encoding.UTF8.GetBytes(itemId, input[n..]);
+        input[n++] = (byte)'\n';
+        n += Encoding.UTF8.GetBytes(typeText, input[n..]);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(input[..n], hash);
+        Span<char> id = stackalloc char[43];
+        "fb-".CopyTo(id);
+        Convert.TryToHexStringLower(hash[..20], id[3..], out _);
+        return new string(id);
     }
 }
 

@@ -137,12 +137,16 @@ public sealed class ImpressionLog(
         {
             return;
         }
-        var candidate = new Open(impression, countedHere: false) { Written = true };
-        var open = _open.GetOrAdd(impression.RecommendationId, candidate);
-        if (ReferenceEquals(open, candidate))
+        // Almost always still open here: an entry (and its rewards array) is made only for one that left memory.
+        if (!_open.TryGetValue(impression.RecommendationId, out var open))
         {
-            Interlocked.Increment(ref _openCount);
-            _age.Enqueue(open);
+            var candidate = new Open(impression, countedHere: false) { Written = true };
+            open = _open.GetOrAdd(impression.RecommendationId, candidate);
+            if (ReferenceEquals(open, candidate))
+            {
+                Interlocked.Increment(ref _openCount);
+                _age.Enqueue(open);
+            }
         }
         lock (open)
         {

@@ -260,26 +260,48 @@ public sealed class OutcomeLog(
     private async Task<(HashSet<(string, string, FeedbackType)> Applied, HashSet<(string, string, FeedbackType)> Late)> InsertAsync(
         List<Pending> batch)
     {
+        // One pass over the batch fills every column (the group commit runs hundreds of times a second).
+        var count = batch.Count;
+        var recommendations = new string[count];
+        var items = new string[count];
+        var types = new short[count];
+        var users = new string[count];
+        var segments = new string[count];
+        var rewards = new double[count];
+        var amounts = new decimal?[count];
+        var shownAt = new DateTime[count];
+        var waited = new TimeSpan[count];
+        var maxCredit = options.Value.SettleDelay / 2;
+        for (var i = 0; i < count; i++)
+        {
+            var p = batch[i];
+            var r = p.Record;
+            recommendations[i] = r.Impression.RecommendationId;
+            items[i] = r.ItemId;
+            types[i] = (short)r.Type;
+            users[i] = r.Impression.UserId;
+            segments[i] = r.Impression.SegmentKey;
+            rewards[i] = r.Reward;
+            amounts[i] = r.Amount;
+            shownAt[i] = r.Impression.CreatedAt.UtcDateTime;
+            waited[i] = TimeSpan.FromTicks(Math.Min(timeProvider.GetElapsedTime(p.QueuedAt).Ticks, maxCredit.Ticks));
+        }
         await using var command = dataSource.CreateCommand(InsertSql);
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(p => p.Record.Impression.RecommendationId)] });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(p => p.Record.ItemId)] });
-        command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = [.. batch.Select(p => (short)p.Record.Type)] });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(p => p.Record.Impression.UserId)] });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(p => p.Record.Impression.SegmentKey)] });
-        command.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. batch.Select(p => p.Record.Reward)] });
-        command.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. batch.Select(p => p.Record.Amount)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = recommendations });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = items });
+        command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = types });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = users });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = segments });
+        command.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = rewards });
+        command.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = amounts });
         command.Parameters.Add(new NpgsqlParameter<DateTime?> { TypedValue = clock.ForWrite(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter<DateTime[]>
         {
-            TypedValue = [.. batch.Select(p => p.Record.Impression.CreatedAt.UtcDateTime)],
+            TypedValue = shownAt,
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
         });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = options.Value.RewardWindow });
-        var maxCredit = options.Value.SettleDelay / 2;
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan[]>
-        {
-            TypedValue = [.. batch.Select(p => TimeSpan.FromTicks(Math.Min(timeProvider.GetElapsedTime(p.QueuedAt).Ticks, maxCredit.Ticks)))],
-        });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan[]> { TypedValue = waited });
         var applied = new HashSet<(string, string, FeedbackType)>();
         var late = new HashSet<(string, string, FeedbackType)>();
         await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);

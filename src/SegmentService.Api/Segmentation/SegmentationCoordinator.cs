@@ -11,7 +11,7 @@ public sealed record RunTrigger(long? RunId, bool Started, Task? Completion);
 /// held on a dedicated connection for the whole run. A second trigger while a run is going gets that run's id.
 /// </summary>
 public sealed class SegmentationCoordinator(
-    NpgsqlDataSource dataSource,
+    [FromKeyedServices(Storage.StorageServices.SessionLocks)] NpgsqlDataSource dataSource,
     RunStore store,
     SegmentationRunner runner,
     ServiceMetrics metrics,

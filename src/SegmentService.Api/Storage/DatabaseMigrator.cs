@@ -30,7 +30,7 @@ public sealed class DatabaseMigrator(
             try
             {
                 await using var scope = scopeFactory.CreateAsyncScope();
-                await using var lockConnection = await scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>()
+                await using var lockConnection = await scope.ServiceProvider.GetRequiredKeyedService<NpgsqlDataSource>(StorageServices.SessionLocks)
                     .OpenConnectionAsync(cancellationToken);
                 await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", lockConnection))
                 {
