@@ -14,7 +14,8 @@ public sealed record PolicySummary(
 /// <param name="Epsilon">Per-slot rate of uniformly random picks (ucb and epsilon-greedy). <example>0.05</example></param>
 /// <param name="Temperature">τ (softmax). <example>0.1</example></param>
 /// <param name="Optimism">c, the weight of the UCB bonus. <example>0.25</example></param>
-public sealed record ExplorationSetting(string Strategy, double Epsilon, double Temperature, double Optimism)
+/// <param name="ExplorationSlots">ucb: how many slots of a slate the bonus may fill; the rest go to the best items by Q. <example>2</example></param>
+public sealed record ExplorationSetting(string Strategy, double Epsilon, double Temperature, double Optimism, int ExplorationSlots)
 {
     public static ExplorationSetting From(PolicyOptions options) =>
         new(options.Exploration switch
@@ -22,7 +23,7 @@ public sealed record ExplorationSetting(string Strategy, double Epsilon, double 
             ExplorationKind.Softmax => "softmax",
             ExplorationKind.EpsilonGreedy => "epsilon-greedy",
             _ => "ucb",
-        }, options.Epsilon, options.Temperature, options.Optimism);
+        }, options.Epsilon, options.Temperature, options.Optimism, options.ExplorationSlots);
 }
 
 /// <summary>One segment's row: its best items.</summary>

@@ -97,6 +97,7 @@ public sealed class PolicyEvaluator(
         var means = new double[n];
         var selection = new double[n];
         scorer.Score(table, segment, candidates, priorValues, means, selection);
+        scorer.ReserveGreedySlots(means, selection, shown.Length);
         var index = new Dictionary<string, int>(n, StringComparer.Ordinal);
         for (var i = 0; i < n; i++)
         {

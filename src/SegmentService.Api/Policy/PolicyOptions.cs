@@ -26,6 +26,13 @@ public sealed class PolicyOptions : IValidatableObject
     [Range(0.0, 100.0, ErrorMessage = "Policy:Optimism must be from 0 to 100.")]
     public double Optimism { get; set; } = 0.5;
 
+    /// <summary>
+    /// Ucb: how many slots of a slate the optimism bonus may fill. The other slots go to the best items by Q_served, so
+    /// exploring costs a bounded part of every slate however many items are still untried.
+    /// </summary>
+    [Range(1, 1000, ErrorMessage = "Policy:ExplorationSlots must be from 1 to 1000.")]
+    public int ExplorationSlots { get; set; } = 2;
+
     /// <summary>Softmax temperature τ, in reward units.</summary>
     [Range(1e-6, 1e6, ErrorMessage = "Policy:Temperature must be from 0.000001 to 1000000.")]
     public double Temperature { get; set; } = 0.1;
@@ -65,7 +72,7 @@ public sealed class PolicyOptions : IValidatableObject
 
     /// <summary>Age at which a behaviour event counts half in the priors.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00", ErrorMessage = "Policy:PriorHalfLife must be from 1 minute to 3650 days.")]
-    public TimeSpan PriorHalfLife { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan PriorHalfLife { get; set; } = TimeSpan.FromDays(30);
 
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Policy:SnapshotInterval must be from 1 second to 1 day.")]
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(5);

@@ -82,6 +82,93 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
         }
     }
 
+    /// <summary>
+    /// Under Ucb, keeps the optimism bonus to at most b = Policy:ExplorationSlots slots of a slate of
+    /// <paramref name="count"/>: the candidates whose mean beats the (count − b + 1)-th best mean (at most count − b of
+    /// them) get selection scores above every other candidate, in the order of their means, so they fill the first
+    /// slots; the bonus competes for the rest. Without it, thousands of little-tried items each outbid a known good one
+    /// and exploration takes most of the slate. A deterministic function of the scores, so propensities stay exact.
+    /// </summary>
+    public void ReserveGreedySlots(ReadOnlySpan<double> means, Span<double> selection, int count)
+    {
+        var n = means.Length;
+        if (_options.Exploration != ExplorationKind.Ucb || _options.Optimism == 0 || n == 0)
+        {
+            return;
+        }
+        count = Math.Min(count, n);
+        var greedy = count - _options.ExplorationSlots;
+        if (greedy <= 0)
+        {
+            return;
+        }
+        var floor = greedy < n ? KthLargest(means, greedy + 1) : double.NegativeInfinity;
+        var top = double.NegativeInfinity;
+        var lowestReserved = double.PositiveInfinity;
+        for (var i = 0; i < n; i++)
+        {
+            top = Math.Max(top, selection[i]);
+            if (means[i] > floor)
+            {
+                lowestReserved = Math.Min(lowestReserved, means[i]);
+            }
+        }
+        if (double.IsPositiveInfinity(lowestReserved))
+        {
+            return;
+        }
+        var offset = top - lowestReserved + 1;
+        for (var i = 0; i < n; i++)
+        {
+            if (means[i] > floor)
+            {
+                selection[i] = means[i] + offset;
+            }
+        }
+    }
+
+    /// <summary>The k-th largest of <paramref name="values"/> (k ≥ 1), keeping the k largest so far in ascending order.</summary>
+    public static double KthLargest(ReadOnlySpan<double> values, int k)
+    {
+        k = Math.Min(k, values.Length);
+        if (k == 0)
+        {
+            return double.NegativeInfinity;
+        }
+        // A slate's worth, so most values fail the first comparison.
+        Span<double> top = k <= 256 ? stackalloc double[k] : new double[k];
+        var filled = 0;
+        foreach (var v in values)
+        {
+            int i;
+            if (filled < k)
+            {
+                i = filled++;
+                while (i > 0 && top[i - 1] > v)
+                {
+                    top[i] = top[i - 1];
+                    i--;
+                }
+            }
+            else if (v <= top[0])
+            {
+                continue;
+            }
+            else
+            {
+                // Drop the smallest: the ones below v's place move down one.
+                i = 0;
+                while (i + 1 < k && top[i + 1] < v)
+                {
+                    top[i] = top[i + 1];
+                    i++;
+                }
+            }
+            top[i] = v;
+        }
+        return top[0];
+    }
+
     /// <summary>The segment's reward variance per impression (shrunk towards the shop's) and its settled impressions.</summary>
     private (double Variance, double Impressions) Spread(QTable table, string segmentKey)
     {

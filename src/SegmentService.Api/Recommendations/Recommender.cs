@@ -71,10 +71,11 @@ public sealed class Recommender(
             // A proposed item the segment's own scores would have put in the slate anyway is the segment's choice: crediting
             // the user's source with it would make that source's cell learn the segment's best items' value, not what the
             // source adds (a popularity segment's co-clicked best sellers would make CF look good there).
-            var segmentFloor = proposedBy is null ? double.PositiveInfinity : KthLargest(segmentOnly, Math.Min(count, n));
+            var segmentFloor = proposedBy is null ? double.PositiveInfinity : PolicyScorer.KthLargest(segmentOnly, Math.Min(count, n));
+            scorer.ReserveGreedySlots(means, selection, count);
             var picks = Pick(candidates, selection, count, pool);
             // An item counts as explored when it is not among the slate's worth of best means (the greedy slate).
-            var greedyFloor = KthLargest(means, picks.Length);
+            var greedyFloor = PolicyScorer.KthLargest(means, picks.Length);
 
             var now = timeProvider.GetUtcNow();
             var items = new RecommendedItem[picks.Length];
@@ -216,46 +217,5 @@ public sealed class Recommender(
             }
         }
         return sums.ToDictionary(s => s.Key, s => Math.Max(s.Value.Sum / s.Value.N, 1e-3));
-    }
-
-    private static double KthLargest(ReadOnlySpan<double> values, int k)
-    {
-        k = Math.Min(k, values.Length);
-        if (k == 0)
-        {
-            return double.NegativeInfinity;
-        }
-        // The k largest so far in ascending order: a slate's worth, so most values fail the first comparison.
-        Span<double> top = k <= 256 ? stackalloc double[k] : new double[k];
-        var filled = 0;
-        foreach (var v in values)
-        {
-            int i;
-            if (filled < k)
-            {
-                i = filled++;
-                while (i > 0 && top[i - 1] > v)
-                {
-                    top[i] = top[i - 1];
-                    i--;
-                }
-            }
-            else if (v <= top[0])
-            {
-                continue;
-            }
-            else
-            {
-                // Drop the smallest: the ones below v's place move down one.
-                i = 0;
-                while (i + 1 < k && top[i + 1] < v)
-                {
-                    top[i] = top[i + 1];
-                    i++;
-                }
-            }
-            top[i] = v;
-        }
-        return top[0];
     }
 }

@@ -33,7 +33,7 @@ public sealed class PolicyAdminTests(AdminFactory factory) : IClassFixture<Admin
 
         var summary = await (await _admin.GetAsync("/admin/policy?top=5")).ReadOkAsync<PolicySummary>();
 
-        Assert.Equal(("ucb", 0.2), (summary.Exploration.Strategy, summary.Exploration.Epsilon));
+        Assert.Equal(("ucb", 0.2, 2), (summary.Exploration.Strategy, summary.Exploration.Epsilon, summary.Exploration.ExplorationSlots));
         var segment = Assert.Single(summary.Segments, s => s.Key == "seg-adm");
         Assert.Equal((2, 0L), (segment.Items, segment.Visits));
         // The purchase counts at once: the bought item leads, shown once and still pending, served from today's prior.

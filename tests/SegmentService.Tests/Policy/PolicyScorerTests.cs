@@ -57,4 +57,60 @@ public sealed class PolicyScorerTests
         var shop = (10.2 + m * 0.05) / (102 + m);
         Assert.Equal((10.2 + m * shop) / (102 + m), means[2], 12);
     }
+
+    private static PolicyScorer Scorer(PolicyOptions options)
+    {
+        var wrapped = Options.Create(options);
+        return new PolicyScorer(new ItemPriors(new QTable(), wrapped, new FakeTimeProvider()), wrapped);
+    }
+
+    [Fact]
+    public void TheBonusFillsAtMostTheExplorationSlotsOfASlateTheRestGoesToTheBestMeans()
+    {
+        // Ten candidates: means 1.0, 0.9, …, 0.1; the bonus makes the three worst outbid everything.
+        var means = Enumerable.Range(0, 10).Select(i => 1.0 - 0.1 * i).ToArray();
+        var selection = means.Select((m, i) => i >= 7 ? m + 5 : m + 0.01).ToArray();
+
+        Scorer(new PolicyOptions { ExplorationSlots = 1 }).ReserveGreedySlots(means, selection, 5);
+
+        // One exploring slot: the 4 best means come first, in their order, then the best bonus.
+        var slate = SlateSelector.Select(selection, 5, ExplorationKind.EpsilonGreedy, 0, 1, new SeededPolicyRandom(1));
+        Assert.Equal([0, 1, 2, 3, 7], slate.Select(p => p.Index));
+    }
+
+    [Fact]
+    public void ASlateNoLargerThanTheExplorationSlotsLeavesTheBonusFree()
+    {
+        var means = new[] { 1.0, 0.5, 0.1 };
+        var bonus = new[] { 1.01, 0.51, 2.0 };
+        foreach (var (slots, count) in new[] { (1, 1), (3, 3), (2, 2) })
+        {
+            var selection = (double[])bonus.Clone();
+            Scorer(new PolicyOptions { ExplorationSlots = slots }).ReserveGreedySlots(means, selection, count);
+            Assert.Equal(bonus, selection);
+        }
+    }
+
+    [Fact]
+    public void ItemsTiedAtTheBoundaryAreNotReservedSoTheBonusStillChoosesAmongThem()
+    {
+        // Four items tie at the greedy slate's edge: reserving some of them would pick among ties by index.
+        var means = new[] { 1.0, 0.5, 0.5, 0.5, 0.5 };
+        var selection = new[] { 1.01, 0.6, 0.9, 0.7, 0.8 };
+        Scorer(new PolicyOptions { ExplorationSlots = 1 }).ReserveGreedySlots(means, selection, 3);
+
+        Assert.True(selection[0] > selection.Skip(1).Max());
+        Assert.Equal([0.6, 0.9, 0.7, 0.8], selection.Skip(1));
+    }
+
+    [Theory]
+    [InlineData(ExplorationKind.EpsilonGreedy)]
+    [InlineData(ExplorationKind.Softmax)]
+    public void OnlyUcbReservesSlots(ExplorationKind kind)
+    {
+        var means = new[] { 1.0, 0.5, 0.1 };
+        var selection = new[] { 1.0, 0.5, 0.1 };
+        Scorer(new PolicyOptions { Exploration = kind }).ReserveGreedySlots(means, selection, 3);
+        Assert.Equal(means, selection);
+    }
 }
