@@ -24,6 +24,9 @@ public sealed partial class ItemGraph(int neighbours, int maxPairsPerItem, TimeS
     private bool[] _isDirty = new bool[1024];
     private float[] _pruneScratch = new float[256];
     private readonly List<int> _dirty = [];
+    // Reused by every TopNeighbours call (one writer at a time): a new queue per republished item was a steady
+    // stream of short-lived arrays behind every batch of feedback events.
+    private readonly PriorityQueue<int, double> _top = new(neighbours + 1);
     private DateTimeOffset? _landmark;
     private int _pairs;
     private int _listed;
@@ -104,7 +107,8 @@ public sealed partial class ItemGraph(int neighbours, int maxPairsPerItem, TimeS
         {
             return None;
         }
-        var top = new PriorityQueue<int, double>(neighbours + 1);
+        var top = _top;
+        top.Clear();
         foreach (var (other, c) in row)
         {
             var n = _marginals[other];

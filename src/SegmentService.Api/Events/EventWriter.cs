@@ -29,7 +29,17 @@ public sealed class EventWriter(
         ON CONFLICT (event_id) DO NOTHING
         """;
 
-    private const string InsertOnlySql = EventsInsertSql + "\nRETURNING event_id";
+    // Both statements answer with the ids that were NOT stored (duplicates): almost always none, so a batch of new
+    // events (a feedback batch is thousands) does not come back as thousands of id strings to hash.
+    private const string DuplicatesSql = "SELECT d.event_id FROM unnest($1::text[]) AS d(event_id) WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.event_id = d.event_id)";
+
+    private const string InsertOnlySql = $"""
+        WITH ins AS (
+        {EventsInsertSql}
+            RETURNING event_id
+        )
+        {DuplicatesSql}
+        """;
 
     private static readonly string InsertWithProfilesSql = $"""
         WITH ins AS (
@@ -37,7 +47,7 @@ public sealed class EventWriter(
             RETURNING event_id, user_id, type, item_id, occurred_at, value, quantity
         ),
         {ProfileSql.UpsertFromInserted("$11::float8")}
-        SELECT event_id FROM ins
+        {DuplicatesSql}
         """;
 
     private readonly IEventsCommittedObserver[] _observers = [.. observers];
@@ -97,15 +107,15 @@ public sealed class EventWriter(
         {
             command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = profileOptions.Value.HalfLife.TotalSeconds });
         }
-        var inserted = new HashSet<string>(count, StringComparer.Ordinal);
+        HashSet<string>? duplicates = null;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                inserted.Add(reader.GetString(0));
+                (duplicates ??= new HashSet<string>(StringComparer.Ordinal)).Add(reader.GetString(0));
             }
         }
-        IReadOnlyList<ValidEvent> stored = inserted.Count == count ? events : [.. events.Where(e => inserted.Contains(e.EventId))];
+        IReadOnlyList<ValidEvent> stored = duplicates is null ? events : [.. events.Where(e => !duplicates.Contains(e.EventId))];
         if (!trusted)
         {
             return stored;

@@ -82,11 +82,15 @@ public sealed class FeedbackEvents(EventWriter events, TimeProvider timeProvider
             return;
         }
         var now = timeProvider.GetUtcNow();
-        await events.WriteAsync(
-            [.. applied.Select(f => new ValidEvent(
+        var batch = new ValidEvent[applied.Count];
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var f = applied[i];
+            batch[i] = new ValidEvent(
                 FeedbackService.EventIdFor(f.Impression.RecommendationId, f.ItemId, f.Type), f.Impression.UserId, EventTypeOf(f.Type),
-                f.ItemId, now, f.Amount, null, null, "feedback"))],
-            cancellationToken);
+                f.ItemId, now, f.Amount, null, null, "feedback");
+        }
+        await events.WriteAsync(batch, cancellationToken);
     }
 
     public static FeedbackType FeedbackTypeOf(EventType type) => type switch

@@ -13,6 +13,7 @@ public static class LoggingSetup
                 .ReadFrom.Services(services)
                 .Enrich.FromLogContext(),
             preserveStaticLogger: true);
+        CachingLoggerFactory.Decorate(builder.Services);
         return builder;
     }
 

@@ -23,6 +23,9 @@ public sealed class ServiceMetrics
     private readonly Counter _feedbackEventsShed;
     private readonly Counter _memoryShed;
     private readonly Histogram _runDuration;
+    // The feedback path counts every request: its children are looked up once, not with a label array per call.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(FeedbackType, FeedbackOutcome), Counter.Child> _feedbackChildren = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Counter.Child> _rewardChildren = new(StringComparer.Ordinal);
 
     public ServiceMetrics()
     {
@@ -136,11 +139,10 @@ public sealed class ServiceMetrics
     /// <summary>One feedback post; <paramref name="reward"/> counts only when it was applied.</summary>
     public void Feedback(FeedbackType type, FeedbackOutcome outcome, double reward)
     {
-        var typeLabel = TypeLabel(type);
-        _feedback.WithLabels(typeLabel, OutcomeLabel(outcome)).Inc();
+        _feedbackChildren.GetOrAdd((type, outcome), static (key, counter) => counter.WithLabels(TypeLabel(key.Item1), OutcomeLabel(key.Item2)), _feedback).Inc();
         if (outcome == FeedbackOutcome.Applied)
         {
-            AddReward(typeLabel, reward);
+            AddReward(TypeLabel(type), reward);
         }
     }
 
@@ -178,7 +180,7 @@ public sealed class ServiceMetrics
     {
         if (reward > 0)
         {
-            _rewardTotal.WithLabels(type).Inc(reward);
+            _rewardChildren.GetOrAdd(type, static (label, counter) => counter.WithLabels(label), _rewardTotal).Inc(reward);
         }
         else if (reward < 0)
         {

@@ -201,7 +201,8 @@ public sealed class OutcomeLog(
 
     private async Task WriteBatchAsync(List<Pending> batch)
     {
-        HashSet<(string, string, FeedbackType)> applied, late;
+        HashSet<(string, string, FeedbackType)> applied;
+        HashSet<(string, string, FeedbackType)>? late;
         try
         {
             (applied, late) = await InsertAsync(batch);
@@ -221,7 +222,7 @@ public sealed class OutcomeLog(
         {
             var r = batch[i].Record;
             var key = (r.Impression.RecommendationId, r.ItemId, r.Type);
-            if (late.Contains(key))
+            if (late is not null && late.Contains(key))
             {
                 outcome[i] = RecordOutcome.Late;
             }
@@ -257,7 +258,7 @@ public sealed class OutcomeLog(
         }
     }
 
-    private async Task<(HashSet<(string, string, FeedbackType)> Applied, HashSet<(string, string, FeedbackType)> Late)> InsertAsync(
+    private async Task<(HashSet<(string, string, FeedbackType)> Applied, HashSet<(string, string, FeedbackType)>? Late)> InsertAsync(
         List<Pending> batch)
     {
         // One pass over the batch fills every column (the group commit runs hundreds of times a second).
@@ -302,12 +303,13 @@ public sealed class OutcomeLog(
         });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = options.Value.RewardWindow });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan[]> { TypedValue = waited });
-        var applied = new HashSet<(string, string, FeedbackType)>();
-        var late = new HashSet<(string, string, FeedbackType)>();
+        // Late rows are rare (a click at the window's edge): their set is made only when one comes back.
+        var applied = new HashSet<(string, string, FeedbackType)>(count);
+        HashSet<(string, string, FeedbackType)>? late = null;
         await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
         while (await reader.ReadAsync(CancellationToken.None))
         {
-            (reader.GetBoolean(3) ? applied : late).Add((reader.GetString(0), reader.GetString(1), (FeedbackType)reader.GetInt16(2)));
+            (reader.GetBoolean(3) ? applied : late ??= []).Add((reader.GetString(0), reader.GetString(1), (FeedbackType)reader.GetInt16(2)));
         }
         return (applied, late);
     }
