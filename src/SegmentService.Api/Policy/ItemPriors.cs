@@ -8,7 +8,7 @@ namespace SegmentService.Api.Policy;
 /// <code>
 ///   prior(s, a) = level(s) · lift(s, a) / L̄(s)
 ///   level(s)    = (R_s + m · level(all)) / (N_s + m),  level(all) = (R + m · DefaultPrior) / (N + m)
-///   lift(s, a)  = clamp((E_s(a) + Ē_s) / (2 Ē_s), ½, MaxLift = 3)
+///   lift(s, a)  = max((E_s(a) + Ē_s) / (2 Ē_s), ½)
 /// </code>
 /// R and N are a segment's settled reward and impressions (m = <see cref="LevelImpressions"/> pseudo-impressions shrink
 /// a thin segment towards the shop); E_s(a) is the segment's recency-decayed behaviour affinity for the item
@@ -23,7 +23,6 @@ namespace SegmentService.Api.Policy;
 public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, TimeProvider timeProvider, ICandidateCatalog? catalog = null)
 {
     public const double LevelImpressions = 30;
-    public const double MaxLift = 3;
 
     private const string GlobalKey = QTable.GlobalKey;
     private readonly PolicyOptions _options = options.Value;
@@ -272,7 +271,8 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
     private double Lift(AffinityRow row, string itemId, long now)
     {
         var affinity = row.Cells.TryGetValue(itemId, out var cell) ? cell.Affinity * Decay(now - cell.At) : 0;
-        return Math.Clamp((affinity + row.MeanAffinity) / (2 * row.MeanAffinity), 0.5, MaxLift);
+        // No upper bound: a cap tied hundreds of best sellers at the same prior (L̄ keeps the scale calibrated).
+        return Math.Max((affinity + row.MeanAffinity) / (2 * row.MeanAffinity), 0.5);
     }
 
     private static ConcurrentDictionary<string, AffinityRow> NewRows() => new(StringComparer.Ordinal);
