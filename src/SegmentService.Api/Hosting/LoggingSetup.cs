@@ -13,7 +13,6 @@ public static class LoggingSetup
                 .ReadFrom.Services(services)
                 .Enrich.FromLogContext(),
             preserveStaticLogger: true);
-        CachingLoggerFactory.Decorate(builder.Services);
         return builder;
     }
 
