@@ -67,6 +67,9 @@ public sealed class Recommender(
             scorer.Score(table, assignment.SegmentKey, candidates, priors, means, selection);
             var segmentOnly = buffer.AsSpan(3 * n, n);
             selection.CopyTo(segmentOnly);
+            // What the segment alone would show, with the slots the bound holds for its best means: without the bound
+            // here, a best seller the bonus outbids would count as the user's source's pick whenever that source proposed it.
+            scorer.ReserveGreedySlots(means, segmentOnly, count);
             var proposedBy = Blend(proposals, count, assignment.SegmentKey, candidates, means, selection);
             // A proposed item the segment's own scores would have put in the slate anyway is the segment's choice: crediting
             // the user's source with it would make that source's cell learn the segment's best items' value, not what the
