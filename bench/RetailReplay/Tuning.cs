@@ -13,5 +13,10 @@ public static class Tuning
         new BehaviourScorer("behaviour: half-life 180 d", data, new BehaviourOptions { HalfLife = TimeSpan.FromDays(180) }),
         new HybridScorer("hybrid: item CF (180 d) + 1.0 user CF + 0.7 pop", new BehaviourScorer("", data, new BehaviourOptions { HalfLife = TimeSpan.FromDays(180) }), new UserCfScorer(), 1.0, 0.7),
         new HybridScorer("hybrid: item CF (defaults) + 1.0 user CF + 0.7 pop", new BehaviourScorer("", data, new BehaviourOptions()), new UserCfScorer(), 1.0, 0.7),
+        // How the segment priors count purchases (ItemPriorsFeed): every purchase, or each customer's first of an item.
+        new DecayedPopularityScorer(data, halfLifeDays: 30, firstPurchasesOnly: false),
+        new DecayedPopularityScorer(data, halfLifeDays: 30, firstPurchasesOnly: true),
+        new DecayedPopularityScorer(data, halfLifeDays: 15, firstPurchasesOnly: false),
+        new DecayedPopularityScorer(data, halfLifeDays: 15, firstPurchasesOnly: true),
     ];
 }

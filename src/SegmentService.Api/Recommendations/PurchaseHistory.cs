@@ -14,20 +14,22 @@ namespace SegmentService.Api.Recommendations;
 /// <item>past Recommend:MaxPurchaseUsers users, the eighth whose last purchase is oldest are forgotten.</item>
 /// </list>
 /// A forgotten purchase may be recommended again. <see cref="ShedPurchases"/> and <see cref="ShedUsers"/> count them.
+/// Each held (user, item) also keeps its first purchase time, so the priors can count a user's first purchase of an item
+/// only (<see cref="IsFirstPurchase"/>).
 /// The start-up read returns only what fits: the latest purchases of the users who bought most recently.
 /// </summary>
 public sealed class PurchaseHistory(NpgsqlDataSource dataSource, IOptions<RecommendOptions> options) : IEventsCommittedObserver, IPolicyStartupTask
 {
-    /// <summary>Per (user, item) the latest purchase time, restricted to the most recent users and each user's most recent items.</summary>
+    /// <summary>Per (user, item) the first and latest purchase times, restricted to the most recent users and each user's most recent items.</summary>
     private const string LoadSql = """
         WITH bought AS (
-            SELECT user_id, item_id, max(occurred_at) AS at FROM events WHERE type = $1 GROUP BY user_id, item_id),
+            SELECT user_id, item_id, min(occurred_at) AS first, max(occurred_at) AS at FROM events WHERE type = $1 GROUP BY user_id, item_id),
         recent_users AS (
             SELECT user_id FROM bought GROUP BY user_id ORDER BY max(at) DESC, user_id LIMIT $2),
         ranked AS (
             SELECT b.user_id, b.item_id, b.at, row_number() OVER (PARTITION BY b.user_id ORDER BY b.at DESC, b.item_id) AS n
             FROM bought b JOIN recent_users USING (user_id))
-        SELECT user_id, item_id, at FROM ranked WHERE n <= $3
+        SELECT r.user_id, r.item_id, b.first, r.at FROM ranked r JOIN bought b USING (user_id, item_id) WHERE r.n <= $3
         """;
 
     private readonly ConcurrentDictionary<string, Bought> _bought = new(StringComparer.Ordinal);
@@ -38,10 +40,10 @@ public sealed class PurchaseHistory(NpgsqlDataSource dataSource, IOptions<Recomm
     private long _shedPurchases;
     private long _shedUsers;
 
-    /// <summary>One user's purchases (item, latest purchase time in UTC ticks), at most MaxPurchasesPerUser; guarded by itself.</summary>
+    /// <summary>One user's purchases (item, first and latest purchase times in UTC ticks), at most MaxPurchasesPerUser; guarded by itself.</summary>
     private sealed class Bought
     {
-        public readonly List<(string Item, long At)> Items = [];
+        public readonly List<(string Item, long First, long At)> Items = [];
         public long Last;
         public bool Forgotten;
     }
@@ -58,9 +60,33 @@ public sealed class PurchaseHistory(NpgsqlDataSource dataSource, IOptions<Recomm
     /// <summary>Users forgotten past Recommend:MaxPurchaseUsers since start.</summary>
     public long ShedUsers => Interlocked.Read(ref _shedUsers);
 
-    public void Add(string userId, string itemId, DateTimeOffset purchasedAt)
+    public void Add(string userId, string itemId, DateTimeOffset purchasedAt) => Add(userId, itemId, purchasedAt.UtcTicks, purchasedAt.UtcTicks);
+
+    /// <summary>
+    /// Whether a purchase at <paramref name="purchasedAt"/> is the user's first of the item that this history knows of:
+    /// none held, or none earlier. The answer is the same whether or not the purchase itself was added already.
+    /// </summary>
+    public bool IsFirstPurchase(string userId, string itemId, DateTimeOffset purchasedAt)
     {
-        var at = purchasedAt.UtcTicks;
+        if (!_bought.TryGetValue(userId, out var bought))
+        {
+            return true;
+        }
+        lock (bought)
+        {
+            foreach (var (item, first, _) in bought.Items)
+            {
+                if (item == itemId)
+                {
+                    return first >= purchasedAt.UtcTicks;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void Add(string userId, string itemId, long first, long at)
+    {
         var isNew = false;
         while (true)
         {
@@ -77,7 +103,7 @@ public sealed class PurchaseHistory(NpgsqlDataSource dataSource, IOptions<Recomm
                     continue;
                 }
                 bought.Last = Math.Max(bought.Last, at);
-                AddItem(bought.Items, itemId, at);
+                AddItem(bought.Items, itemId, first, at);
                 break;
             }
         }
@@ -87,14 +113,14 @@ public sealed class PurchaseHistory(NpgsqlDataSource dataSource, IOptions<Recomm
         }
     }
 
-    private void AddItem(List<(string Item, long At)> items, string itemId, long at)
+    private void AddItem(List<(string Item, long First, long At)> items, string itemId, long first, long at)
     {
         var oldest = -1;
         for (var i = 0; i < items.Count; i++)
         {
             if (items[i].Item == itemId)
             {
-                items[i] = (itemId, Math.Max(items[i].At, at));
+                items[i] = (itemId, Math.Min(items[i].First, first), Math.Max(items[i].At, at));
                 return;
             }
             if (oldest < 0 || items[i].At < items[oldest].At)
@@ -104,7 +130,7 @@ public sealed class PurchaseHistory(NpgsqlDataSource dataSource, IOptions<Recomm
         }
         if (items.Count < _maxPerUser)
         {
-            items.Add((itemId, at));
+            items.Add((itemId, first, at));
             Interlocked.Increment(ref _held);
             return;
         }
@@ -112,7 +138,7 @@ public sealed class PurchaseHistory(NpgsqlDataSource dataSource, IOptions<Recomm
         Interlocked.Increment(ref _shedPurchases);
         if (at > items[oldest].At)
         {
-            items[oldest] = (itemId, at);
+            items[oldest] = (itemId, first, at);
         }
     }
 
@@ -159,7 +185,7 @@ public sealed class PurchaseHistory(NpgsqlDataSource dataSource, IOptions<Recomm
         {
             lock (bought)
             {
-                foreach (var (item, _) in bought.Items)
+                foreach (var (item, _, _) in bought.Items)
                 {
                     into.Add(item);
                 }
@@ -176,7 +202,7 @@ public sealed class PurchaseHistory(NpgsqlDataSource dataSource, IOptions<Recomm
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            Add(reader.GetString(0), reader.GetString(1), new DateTimeOffset(reader.GetFieldValue<DateTime>(2), TimeSpan.Zero));
+            Add(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTime>(2).Ticks, reader.GetFieldValue<DateTime>(3).Ticks);
         }
     }
 
