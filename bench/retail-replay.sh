@@ -2,12 +2,20 @@
 # Replays UCI Online Retail (../shared/data/online-retail, SOURCE.md's split) through the service's HTTP API and
 # prints HitRate@10 / Recall@10 for the service and the offline baselines on the same invoices.
 # Starts a throwaway PostgreSQL and the service (Release, Production settings), and tears everything down.
-# Usage: bench/retail-replay.sh [--data PATH] [--limit N] [--tune | --service-only]   (extra arguments go to bench/RetailReplay)
+# Usage: bench/retail-replay.sh [--closing-windows] [--data PATH] [--limit N] [--tune | --service-only]   (the rest go to bench/RetailReplay)
+#   --closing-windows: 2 s reward windows settled 1 s after they close, so outcomes settle while the replay runs, as a
+#   live shop's 10-minute windows do over months (the default windows never close within the replay's minute or two).
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$root"
 source "$root/scripts/pg.sh"
+
+windows=()
+if [ "${1:-}" = "--closing-windows" ]; then
+  windows=(Policy__RewardWindow=00:00:02 Policy__SettleDelay=00:00:01)
+  shift
+fi
 
 dir=$root/.pg/bench-$$
 key=bench-storefront-key-0001
@@ -20,7 +28,7 @@ dotnet build src/SegmentService.Api -c Release -v q -nologo >/dev/null
 dotnet build bench/RetailReplay -c Release -v q -nologo >/dev/null
 
 # The invoices are from 2011: the feature window must reach back that far or the segmentation run finds no active users.
-ASPNETCORE_ENVIRONMENT=Production \
+env "${windows[@]}" ASPNETCORE_ENVIRONMENT=Production \
   Segmentation__FeatureWindow="${RETAIL_FEATURE_WINDOW:-7300.00:00:00}" \
   ConnectionStrings__Postgres="$PG_CONN" \
   Auth__StorefrontKeys__0=$key Auth__AdminKeys__0=$admin \
