@@ -191,6 +191,12 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
         {
             Calibrate(row, key == GlobalKey ? null : table.Row(key));
         }
+        CalibrateShelves();
+    }
+
+    /// <summary>Recomputes only the category levels (<see cref="CalibrateCategories"/>): they count pending impressions, so they move between settles.</summary>
+    public void CalibrateShelves()
+    {
         foreach (var key in table.Keys)
         {
             CalibrateCategories(key);
@@ -198,12 +204,18 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
     }
 
     /// <summary>
-    /// level(s, c) = (R_sc + m · level(s)) / (N_sc + m) over the segment's settled cells of category c, and their mean lift:
+    /// level(s, c) = (R_sc + m · level(s)) / (N_sc + m) over the segment's cells of category c, and their mean lift:
     /// an untried item starts from what its category earns in the segment, so exploration searches the right shelves first.
+    /// N and R count this replica's pending impressions and rewards as the served mean does (<see cref="LearningRule.Serve"/>).
     /// </summary>
+    /// <remarks>
+    /// Settled cells alone lag a whole reward window plus the settle delay: until then a shelf the segment never showed
+    /// keeps the segment's own level, so the optimism bonus sweeps all of its untried items (each of a 2,004-item shop's
+    /// unknown categories, one impression per item) before any item already tried once is tried again.
+    /// </remarks>
     private void CalibrateCategories(string segmentKey)
     {
-        if (catalog is null || !table.TryGetRow(segmentKey, out var settled))
+        if (catalog is null || !table.TryGetRow(segmentKey, out var cells))
         {
             return;
         }
@@ -211,9 +223,10 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
         var row = AffinityOf(segmentKey);
         var now = timeProvider.GetUtcNow().UtcTicks;
         var sums = new Dictionary<string, (double N, double R, double L)>(StringComparer.Ordinal);
-        foreach (var (item, cell) in settled.Cells())
+        foreach (var (item, cell) in cells.Cells())
         {
-            if (cell.Impressions == 0 || catalog.CategoryOf(item) is not { } category)
+            var shown = cell.Impressions + cell.PendingImpressions;
+            if (shown <= 0 || catalog.CategoryOf(item) is not { } category)
             {
                 continue;
             }
@@ -226,7 +239,7 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
                 }
             }
             var (n, r, l) = sums.GetValueOrDefault(category);
-            sums[category] = (n + cell.Impressions, r + cell.Impressions * cell.Value, l + cell.Impressions * lift);
+            sums[category] = (n + shown, r + (cell.Impressions * cell.Value) + cell.PendingReward, l + (shown * lift));
         }
         var normaliser = row?.LiftNormaliser ?? 1;
         _categories[segmentKey] = sums.ToDictionary(
