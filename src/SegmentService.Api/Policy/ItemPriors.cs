@@ -24,6 +24,9 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
 {
     public const double LevelImpressions = 30;
 
+    /// <summary>The lift of an item the segment never engaged with.</summary>
+    private const double UnknownLift = 0.5;
+
     private const string GlobalKey = QTable.GlobalKey;
     private readonly PolicyOptions _options = options.Value;
     private volatile ConcurrentDictionary<string, AffinityRow> _rows = NewRows();
@@ -31,8 +34,11 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
     // While a rebuild reads the events table, events that commit meanwhile go into the new rows too.
     private volatile ConcurrentDictionary<string, AffinityRow>? _rebuilding;
 
-    /// <summary>Per segment, per category: the category's level (shrunk towards the segment's) and its mean lift.</summary>
-    private readonly ConcurrentDictionary<string, Dictionary<string, (double Level, double LiftNormaliser)>> _categories = new(StringComparer.Ordinal);
+    /// <summary>Per segment, per category: <see cref="CalibrateCategories"/>.</summary>
+    private readonly ConcurrentDictionary<string, Dictionary<string, Shelf>> _categories = new(StringComparer.Ordinal);
+
+    /// <summary>A category in one segment: its settled level and mean lift (for priors), and its shelf level (for the optimism bonus).</summary>
+    private readonly record struct Shelf(double Level, double LiftNormaliser, double Expected);
 
     private sealed class AffinityRow
     {
@@ -132,7 +138,7 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
         {
             for (var i = 0; i < itemIds.Length; i++)
             {
-                priors[i] = Scaled(categories, itemIds[i], level, 1, 1, out var shelf);
+                priors[i] = Scaled(categories, itemIds[i], level, 1, 1, 1, out var shelf);
                 if (!shelfLevels.IsEmpty)
                 {
                     shelfLevels[i] = shelf;
@@ -144,7 +150,7 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
         {
             for (var i = 0; i < itemIds.Length; i++)
             {
-                priors[i] = Scaled(categories, itemIds[i], level, row.LiftNormaliser, Lift(row, itemIds[i], now), out var shelf);
+                priors[i] = Scaled(categories, itemIds[i], level, row.LiftNormaliser, Lift(row, itemIds[i], now), UnknownLift, out var shelf);
                 if (!shelfLevels.IsEmpty)
                 {
                     shelfLevels[i] = shelf;
@@ -153,14 +159,24 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
         }
     }
 
-    /// <summary>The item's category level and mean lift where the segment settled items of its category, else the segment's.</summary>
+    /// <summary>
+    /// The item's prior from its category's level and mean lift where the segment settled items of the category, else
+    /// from the segment's; <paramref name="shelf"/> is what an item of the category is expected to earn
+    /// (<see cref="CalibrateCategories"/>), for a category the segment neither showed nor engaged with the level its
+    /// items' priors average to (each has the lift of an item nobody engaged with).
+    /// </summary>
     private double Scaled(
-        Dictionary<string, (double Level, double LiftNormaliser)>? categories, string itemId, double level, double normaliser, double lift, out double shelf)
+        Dictionary<string, Shelf>? categories, string itemId, double level, double normaliser, double lift, double unknownLift, out double shelf)
     {
-        if (categories is not null && catalog?.CategoryOf(itemId) is { } category && categories.TryGetValue(category, out var c))
+        if (catalog?.CategoryOf(itemId) is { } category)
         {
-            shelf = c.Level;
-            return c.Level * lift / c.LiftNormaliser;
+            if (categories is not null && categories.TryGetValue(category, out var c))
+            {
+                shelf = c.Expected;
+                return c.Level * lift / c.LiftNormaliser;
+            }
+            shelf = level * unknownLift / normaliser;
+            return level * lift / normaliser;
         }
         shelf = level;
         return level * lift / normaliser;
@@ -191,6 +207,12 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
         {
             Calibrate(row, key == GlobalKey ? null : table.Row(key));
         }
+        CalibrateShelves();
+    }
+
+    /// <summary>Recomputes only the category levels (<see cref="CalibrateCategories"/>): they count pending impressions, so they move between settles.</summary>
+    public void CalibrateShelves()
+    {
         foreach (var key in table.Keys)
         {
             CalibrateCategories(key);
@@ -198,22 +220,35 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
     }
 
     /// <summary>
-    /// level(s, c) = (R_sc + m · level(s)) / (N_sc + m) over the segment's settled cells of category c, and their mean lift:
-    /// an untried item starts from what its category earns in the segment, so exploration searches the right shelves first.
+    /// Per category c of the segment s: for the priors, its level over the segment's settled cells of c and their mean lift,
+    ///   level(s, c) = (R_sc + m · level(s)) / (N_sc + m),   L̄(s, c) = (L_sc + m · L̄(s)) / (N_sc + m),
+    /// so an untried item starts from what its category earns in the segment; and for the optimism bonus, its shelf level
+    ///   shelf(s, c) = (R′_sc + m · level(s) · Λ_sc / L̄(s)) / (N′_sc + m),
+    /// where N′ and R′ also count this replica's pending impressions and rewards (as the served mean does) and Λ_sc is the
+    /// mean lift of the category's in-stock items (½ for each item nobody engaged with): before anything is shown, what
+    /// the segment's behaviour expects of the category; so exploration searches the shelves that pay first.
     /// </summary>
+    /// <remarks>
+    /// With the settled level as the shelf, the bonus swept whole categories an item at a time (a 2,004-item shop learnt
+    /// nothing for its first ~2,000 recommendations): settled cells lag a reward window plus the settle delay, and a
+    /// category with none stood at the segment's level however rarely the segment's users touched it. The priors keep the
+    /// settled level: the segment's L̄(s) is calibrated on settled cells, and mixing pending ones into a category's
+    /// mean lift alone skewed the priors between categories (retail replay).
+    /// </remarks>
     private void CalibrateCategories(string segmentKey)
     {
-        if (catalog is null || !table.TryGetRow(segmentKey, out var settled))
+        if (catalog is null || !table.TryGetRow(segmentKey, out var cells))
         {
             return;
         }
         var level = Level(segmentKey);
         var row = AffinityOf(segmentKey);
         var now = timeProvider.GetUtcNow().UtcTicks;
-        var sums = new Dictionary<string, (double N, double R, double L)>(StringComparer.Ordinal);
-        foreach (var (item, cell) in settled.Cells())
+        var sums = new Dictionary<string, (double N, double R, double L, double Shown, double Earned)>(StringComparer.Ordinal);
+        foreach (var (item, cell) in cells.Cells())
         {
-            if (cell.Impressions == 0 || catalog.CategoryOf(item) is not { } category)
+            var shown = cell.Impressions + cell.PendingImpressions;
+            if (shown <= 0 || catalog.CategoryOf(item) is not { } category)
             {
                 continue;
             }
@@ -225,14 +260,56 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
                     lift = Lift(row, item, now);
                 }
             }
-            var (n, r, l) = sums.GetValueOrDefault(category);
-            sums[category] = (n + cell.Impressions, r + cell.Impressions * cell.Value, l + cell.Impressions * lift);
+            var settled = cell.Impressions * cell.Value;
+            var (n, r, l, all, earned) = sums.GetValueOrDefault(category);
+            sums[category] = (n + cell.Impressions, r + settled, l + (cell.Impressions * lift), all + shown, earned + settled + cell.PendingReward);
         }
         var normaliser = row?.LiftNormaliser ?? 1;
+        var expected = ExpectedLifts(row, now);
+        foreach (var category in expected.Keys)
+        {
+            sums.TryAdd(category, default);
+        }
         _categories[segmentKey] = sums.ToDictionary(
             p => p.Key,
-            p => ((p.Value.R + LevelImpressions * level) / (p.Value.N + LevelImpressions),
-                  (p.Value.L + LevelImpressions * normaliser) / (p.Value.N + LevelImpressions)),
+            p =>
+            {
+                var (n, r, l, shown, earned) = p.Value;
+                var lift = expected.TryGetValue(p.Key, out var e) ? e : row is null ? 1 : UnknownLift;
+                return new Shelf(
+                    (r + (LevelImpressions * level)) / (n + LevelImpressions),
+                    (l + (LevelImpressions * normaliser)) / (n + LevelImpressions),
+                    (earned + (LevelImpressions * level * lift / normaliser)) / (shown + LevelImpressions));
+            },
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>Λ per category the segment engaged with: the mean lift of its in-stock items, ½ for each nobody engaged with.</summary>
+    private Dictionary<string, double> ExpectedLifts(AffinityRow? row, long now)
+    {
+        var sums = new Dictionary<string, (double Lift, int Items)>(StringComparer.Ordinal);
+        if (row is null || catalog is null)
+        {
+            return [];
+        }
+        lock (row.Sync)
+        {
+            foreach (var item in row.Cells.Keys)
+            {
+                if (catalog.CategoryOf(item) is { } category)
+                {
+                    var (lift, items) = sums.GetValueOrDefault(category);
+                    sums[category] = (lift + Lift(row, item, now), items + 1);
+                }
+            }
+        }
+        return sums.ToDictionary(
+            p => p.Key,
+            p =>
+            {
+                var size = Math.Max(catalog.Candidates(p.Key).Length, p.Value.Items);
+                return (p.Value.Lift + (UnknownLift * (size - p.Value.Items))) / size;
+            },
             StringComparer.Ordinal);
     }
 
@@ -272,7 +349,7 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
     {
         var affinity = row.Cells.TryGetValue(itemId, out var cell) ? cell.Affinity * Decay(now - cell.At) : 0;
         // No upper bound: a cap tied hundreds of best sellers at the same prior (L̄ keeps the scale calibrated).
-        return Math.Max((affinity + row.MeanAffinity) / (2 * row.MeanAffinity), 0.5);
+        return Math.Max((affinity + row.MeanAffinity) / (2 * row.MeanAffinity), UnknownLift);
     }
 
     private static ConcurrentDictionary<string, AffinityRow> NewRows() => new(StringComparer.Ordinal);

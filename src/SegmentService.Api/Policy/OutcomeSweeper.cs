@@ -111,6 +111,10 @@ public sealed class OutcomeSweeper(
             {
                 priors.Calibrate();
             }
+            else
+            {
+                priors.CalibrateShelves();
+            }
             return folded;
         }
         finally

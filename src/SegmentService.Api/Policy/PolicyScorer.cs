@@ -8,7 +8,7 @@ namespace SegmentService.Api.Policy;
 /// selection score. Under Ucb the selection score adds the optimism bonus
 /// <code>  c · √(σ²_s · (μ_a / level_s) · ln(1 + N_s) / w_a)  </code>
 /// where σ²_s is the variance of the segment's reward per impression (the shop's while the segment has few), scaled by
-/// the item's expected rate μ_a = max(its mean, its category's level in the segment) relative to the segment's level (rare rewards have a variance about
+/// the item's expected rate μ_a = max(its mean, its category's shelf level in the segment: <see cref="ItemPriors"/>) relative to the segment's level (rare rewards have a variance about
 /// proportional to their rate), N_s its settled and pending impressions and w_a the weight of evidence behind the
 /// item's mean (prior impressions included). Items little
 /// tried get a large bonus, so hundreds of untried items are each tried a few times before the best are exploited.
