@@ -37,6 +37,15 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
     /// <summary>Per segment, per category: <see cref="CalibrateCategories"/>.</summary>
     private readonly ConcurrentDictionary<string, Dictionary<string, Shelf>> _categories = new(StringComparer.Ordinal);
 
+    /// <summary>Per segment: Λ per category (<see cref="ExpectedLifts"/>) and when it was computed (UTC ticks).</summary>
+    private readonly ConcurrentDictionary<string, (Dictionary<string, double> Lifts, long At)> _expectedLifts = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How stale Λ may be between settles: it reads the segment's whole affinity row under its lock, too much to repeat on
+    /// every sweeper tick in which nothing settled (the behaviour it summarises changes slowly).
+    /// </summary>
+    private static readonly TimeSpan ExpectedLiftsRefresh = TimeSpan.FromSeconds(10);
+
     /// <summary>A category in one segment: its settled level and mean lift (for priors), and its shelf level (for the optimism bonus).</summary>
     private readonly record struct Shelf(double Level, double LiftNormaliser, double Expected);
 
@@ -207,7 +216,10 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
         {
             Calibrate(row, key == GlobalKey ? null : table.Row(key));
         }
-        CalibrateShelves();
+        foreach (var key in table.Keys)
+        {
+            CalibrateCategories(key, refreshExpected: true);
+        }
     }
 
     /// <summary>Recomputes only the category levels (<see cref="CalibrateCategories"/>): they count pending impressions, so they move between settles.</summary>
@@ -215,7 +227,7 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
     {
         foreach (var key in table.Keys)
         {
-            CalibrateCategories(key);
+            CalibrateCategories(key, refreshExpected: false);
         }
     }
 
@@ -235,7 +247,7 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
     /// settled level: the segment's L̄(s) is calibrated on settled cells, and mixing pending ones into a category's
     /// mean lift alone skewed the priors between categories (retail replay).
     /// </remarks>
-    private void CalibrateCategories(string segmentKey)
+    private void CalibrateCategories(string segmentKey, bool refreshExpected)
     {
         if (catalog is null || !table.TryGetRow(segmentKey, out var cells))
         {
@@ -265,7 +277,7 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
             sums[category] = (n + cell.Impressions, r + settled, l + (cell.Impressions * lift), all + shown, earned + settled + cell.PendingReward);
         }
         var normaliser = row?.LiftNormaliser ?? 1;
-        var expected = ExpectedLifts(row, now);
+        var expected = ExpectedLiftsOf(segmentKey, row, now, refreshExpected);
         foreach (var category in expected.Keys)
         {
             sums.TryAdd(category, default);
@@ -282,6 +294,17 @@ public sealed class ItemPriors(QTable table, IOptions<PolicyOptions> options, Ti
                     (earned + (LevelImpressions * level * lift / normaliser)) / (shown + LevelImpressions));
             },
             StringComparer.Ordinal);
+    }
+
+    private Dictionary<string, double> ExpectedLiftsOf(string segmentKey, AffinityRow? row, long now, bool refresh)
+    {
+        if (!refresh && _expectedLifts.TryGetValue(segmentKey, out var cached) && now - cached.At < ExpectedLiftsRefresh.Ticks)
+        {
+            return cached.Lifts;
+        }
+        var lifts = ExpectedLifts(row, now);
+        _expectedLifts[segmentKey] = (lifts, now);
+        return lifts;
     }
 
     /// <summary>Λ per category the segment engaged with: the mean lift of its in-stock items, ½ for each nobody engaged with.</summary>
