@@ -87,8 +87,10 @@ public sealed class ServiceScorer(HttpClient http, string adminKey, TimeSpan shi
         var policy = await response.Content.ReadFromJsonAsync<JsonElement>();
         return [.. policy.GetProperty("segments").EnumerateArray().Select(s =>
             $"{s.GetProperty("key").GetString()}: mean {s.GetProperty("meanReward").GetDouble():F4} over {s.GetProperty("visits").GetInt64():N0}; " +
+            $"blend over {s.GetProperty("blend").GetProperty("shownItems").GetDouble():N0} shown items: intercept {s.GetProperty("blend").GetProperty("intercept").GetDouble():F4}, " +
+            $"segment value × {s.GetProperty("blend").GetProperty("segmentValue").GetDouble():F3}; " +
             string.Join(", ", s.GetProperty("sources").EnumerateArray().Select(v =>
-                $"{v.GetProperty("source").GetString()} Q {v.GetProperty("q").GetDouble():F4} ({v.GetProperty("visits").GetInt64():N0} + {v.GetProperty("pending").GetDouble():N0} pending) weight {v.GetProperty("weight").GetDouble():F4}")))];
+                $"{v.GetProperty("source").GetString()} Q {v.GetProperty("q").GetDouble():F4} ({v.GetProperty("visits").GetInt64():N0} + {v.GetProperty("pending").GetDouble():N0} pending) coefficient {v.GetProperty("coefficient").GetDouble():F4} weight {v.GetProperty("weight").GetDouble():F4}")))];
     }
 
     public async ValueTask<IReadOnlyList<string>> RecommendAsync(Invoice invoice, ShopHistory history, int count)

@@ -26,6 +26,13 @@ public sealed class Impression
     /// <summary>Which source proposed each shown item: segment, explore, similar or content (the blend learns from the last two).</summary>
     public required string[] Sources { get; init; }
 
+    /// <summary>
+    /// The blend's features of each shown item, <see cref="BlendRegression.FeatureCount"/> per item: its served value in
+    /// the segment before the blend, then each blended source's relative affinity for it (0: not proposed). Null on
+    /// impressions logged before the blend was a regression.
+    /// </summary>
+    public double[]? BlendFeatures { get; init; }
+
     /// <summary>Candidates the request filtered out beyond stock and category: its `exclude` list and the user's purchases.</summary>
     public required string[] Excluded { get; init; }
     public DateTimeOffset CreatedAt { get; init; }

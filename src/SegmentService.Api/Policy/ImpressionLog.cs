@@ -21,13 +21,13 @@ public sealed class ImpressionLog(
 {
     private const string CopySql = """
         COPY impressions (recommendation_id, user_id, segment_key, run_id, policy_version, category,
-                          item_ids, scores, propensities, explored, priors, sources, excluded, created_at)
+                          item_ids, scores, propensities, explored, priors, sources, excluded, created_at, blend_features)
         FROM STDIN (FORMAT BINARY)
         """;
 
     private const string SelectSql = """
         SELECT recommendation_id, user_id, segment_key, run_id, policy_version, category, item_ids, scores,
-               propensities, explored, priors, sources, excluded, created_at
+               propensities, explored, priors, sources, excluded, created_at, blend_features
         FROM impressions
         """;
 
@@ -82,6 +82,12 @@ public sealed class ImpressionLog(
             {
                 sources ??= table.Row(QTable.SourcesKey(impression.SegmentKey));
                 sources.AddPending(source, 1, 0);
+            }
+            var features = BlendFeaturesOf(impression, i);
+            if (!features.IsEmpty)
+            {
+                sources ??= table.Row(QTable.SourcesKey(impression.SegmentKey));
+                sources.AddBlendPending(features, 1, 0);
             }
         }
         if (_open.TryAdd(impression.RecommendationId, open))
@@ -161,6 +167,11 @@ public sealed class ImpressionLog(
             {
                 table.Row(QTable.SourcesKey(impression.SegmentKey)).AddPending(source, 0, reward);
             }
+            var features = BlendFeaturesOf(impression, index);
+            if (!features.IsEmpty)
+            {
+                table.Row(QTable.SourcesKey(impression.SegmentKey)).AddBlendPending(features, 0, reward);
+            }
         }
     }
 
@@ -222,6 +233,11 @@ public sealed class ImpressionLog(
                 {
                     table.Row(QTable.SourcesKey(open.Impression.SegmentKey)).AddPending(source, impressions, -open.RewardsHere[i]);
                 }
+                var features = BlendFeaturesOf(open.Impression, i);
+                if (!features.IsEmpty)
+                {
+                    table.Row(QTable.SourcesKey(open.Impression.SegmentKey)).AddBlendPending(features, impressions, -open.RewardsHere[i]);
+                }
             }
         }
     }
@@ -229,6 +245,16 @@ public sealed class ImpressionLog(
     /// <summary>The candidate source of a shown item whose weight the blend learns, if any (its pending counts go there too).</summary>
     private static string? BlendedSource(Impression impression, int index) =>
         index < impression.Sources.Length && PolicyScorer.IsBlendedSource(impression.Sources[index]) ? impression.Sources[index] : null;
+
+    /// <summary>The blend's features of shown item <paramref name="index"/>, empty when the impression has none.</summary>
+    internal static ReadOnlySpan<double> BlendFeaturesOf(Impression impression, int index) =>
+        BlendFeaturesOf(impression.BlendFeatures, impression.ItemIds.Length, index);
+
+    internal static ReadOnlySpan<double> BlendFeaturesOf(double[]? features, int items, int index)
+    {
+        var stride = BlendRegression.FeatureCount;
+        return features is not null && features.Length == items * stride ? features.AsSpan(index * stride, stride) : [];
+    }
 
     internal static Impression Read(NpgsqlDataReader reader) => new()
     {
@@ -246,6 +272,7 @@ public sealed class ImpressionLog(
         Sources = reader.GetFieldValue<string[]>(11),
         Excluded = reader.GetFieldValue<string[]>(12),
         CreatedAt = new DateTimeOffset(reader.GetFieldValue<DateTime>(13), TimeSpan.Zero),
+        BlendFeatures = reader.IsDBNull(14) ? null : reader.GetFieldValue<double[]>(14),
     };
 
     /// <summary>Waits for queued impressions and writes them, batch by batch, until stopped; then writes what is left.</summary>
@@ -352,6 +379,14 @@ public sealed class ImpressionLog(
             importer.Write(i.Sources, NpgsqlDbType.Array | NpgsqlDbType.Text);
             importer.Write(i.Excluded, NpgsqlDbType.Array | NpgsqlDbType.Text);
             importer.Write(i.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+            if (i.BlendFeatures is { } features)
+            {
+                importer.Write(features, NpgsqlDbType.Array | NpgsqlDbType.Double);
+            }
+            else
+            {
+                importer.WriteNull();
+            }
         }
         await importer.CompleteAsync(cancellationToken);
     }

@@ -21,7 +21,7 @@ public sealed class OutcomeSweeper(
     private const int BatchSize = 5000;
 
     private const string ImpressionsSql = """
-        SELECT i.recommendation_id, i.created_at, i.segment_key, i.item_ids, i.priors, i.sources,
+        SELECT i.recommendation_id, i.created_at, i.segment_key, i.item_ids, i.priors, i.sources, i.blend_features,
                CASE WHEN $5 THEN (
                    SELECT n.segment_key FROM impressions n
                    WHERE n.user_id = i.user_id AND (n.created_at, n.recommendation_id) > (i.created_at, i.recommendation_id)
@@ -146,6 +146,11 @@ public sealed class OutcomeSweeper(
             {
                 table.Row(QTable.SourcesKey(impression.SegmentKey)).Settle(impression.Sources[i], prior, reward, _rule);
             }
+            var features = ImpressionLog.BlendFeaturesOf(impression.BlendFeatures, impression.ItemIds.Length, i);
+            if (!features.IsEmpty)
+            {
+                table.Row(QTable.SourcesKey(impression.SegmentKey)).SettleBlend(features, reward, _options.BlendMemory);
+            }
             // The same target as the row's totals: a restart rebuilds the shop's totals as the sum of the rows'.
             global.AddToTotals(reward + bootstrap);
         }
@@ -153,7 +158,7 @@ public sealed class OutcomeSweeper(
     }
 
     private sealed record SettleRow(
-        string RecommendationId, DateTimeOffset CreatedAt, string SegmentKey, string[] ItemIds, double[] Priors, string[] Sources, string? NextSegmentKey);
+        string RecommendationId, DateTimeOffset CreatedAt, string SegmentKey, string[] ItemIds, double[] Priors, string[] Sources, double[]? BlendFeatures, string? NextSegmentKey);
 
     private async Task<List<SettleRow>> ReadAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
@@ -175,7 +180,8 @@ public sealed class OutcomeSweeper(
                 reader.GetFieldValue<string[]>(3),
                 reader.GetFieldValue<double[]>(4),
                 reader.GetFieldValue<string[]>(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6)));
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<double[]>(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
         return rows;
     }

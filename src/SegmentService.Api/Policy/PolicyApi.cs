@@ -60,21 +60,24 @@ public static class PolicyApi
                         .OrderByDescending(c => c.Served.Mean).ThenBy(c => c.ItemId, StringComparer.Ordinal)
                         .Take(size)
                         .Select(c => new ItemValue(c.ItemId, c.Served.Mean, c.Cell.Impressions, c.Cell.PendingImpressions))],
-                    Sources(key, table, priors, scorer, rule));
+                    Sources(key, table, priors, scorer, rule, out var fit),
+                    fit);
             })
             .ToList();
         var o = options.Value;
         return TypedResults.Ok(new PolicySummary(table.Version, ExplorationSetting.From(o), o.LearningRate, o.Discount, segments));
     }
 
-    private static List<SourceValue> Sources(string key, QTable table, ItemPriors priors, PolicyScorer scorer, LearningRule rule)
+    private static List<SourceValue> Sources(string key, QTable table, ItemPriors priors, PolicyScorer scorer, LearningRule rule, out BlendFit fit)
     {
         var level = priors.Level(key);
         var row = table.TryGetRow(QTable.SourcesKey(key), out var found) ? found : null;
-        return [.. PolicyScorer.BlendedSources.Select(source =>
+        var model = scorer.Blend(table, key);
+        fit = new BlendFit(model.Coefficients[0], model.Coefficients[1], model.ShownItems);
+        return [.. PolicyScorer.BlendedSources.Select((source, j) =>
         {
             var cell = row is not null && row.TryGet(source, out var c) ? c : default;
-            return new SourceValue(source, rule.Serve(cell, level).Mean, cell.Impressions, cell.PendingImpressions, scorer.SourceLift(table, key, source));
+            return new SourceValue(source, rule.Serve(cell, level).Mean, cell.Impressions, cell.PendingImpressions, model.Coefficients[2 + j], model.Weights[j]);
         })];
     }
 

@@ -33,15 +33,28 @@ public sealed record ExplorationSetting(string Strategy, double Epsilon, double 
 /// <param name="MeanReward">Settled reward per impression of the segment. <example>0.06</example></param>
 /// <param name="TopItems">Highest served Q first.</param>
 /// <param name="Sources">What each of the user's own candidate sources (`similar`, `content`) earned in the segment and the weight the blend gives it now.</param>
-public sealed record SegmentPolicy(string Key, int Items, long Visits, double MeanReward, IReadOnlyList<ItemValue> TopItems, IReadOnlyList<SourceValue> Sources);
+/// <param name="Blend">The blend's regression of shown items' rewards on their features in this segment.</param>
+public sealed record SegmentPolicy(
+    string Key, int Items, long Visits, double MeanReward, IReadOnlyList<ItemValue> TopItems, IReadOnlyList<SourceValue> Sources, BlendFit Blend);
+
+/// <summary>
+/// The blend's fit in one segment: reward ≈ intercept + segmentValue · b + Σ_src coefficient_src · x_src over the
+/// segment's shown items (b: the item's served value before the blend; x_src: a source's affinity relative to its
+/// typical proposal, 0 when it did not propose the item). Each source's coefficient is in <see cref="SourceValue"/>.
+/// </summary>
+/// <param name="Intercept"><example>0.01</example></param>
+/// <param name="SegmentValue">The coefficient of b: 1 when the segment's values are calibrated. <example>0.8</example></param>
+/// <param name="ShownItems">Shown items behind the fit (settled, recent ones counting more, plus this replica's open ones). <example>5200</example></param>
+public sealed record BlendFit(double Intercept, double SegmentValue, double ShownItems);
 
 /// <summary>A candidate source's learnt value in one segment: the reward per impression of the items it proposed when shown.</summary>
 /// <param name="Source">`similar` or `content`. <example>similar</example></param>
 /// <param name="Q">Served mean reward per impression of the items the source proposed (starts at the segment's level). <example>0.31</example></param>
 /// <param name="Visits">Settled impressions of items the source proposed. <example>420</example></param>
 /// <param name="Pending">Such impressions shown by this replica whose window is still open. <example>12</example></param>
-/// <param name="Weight">What the source adds now to the score of an item it proposes with affinity 1: its optimistic value above the segment's level, 0 when it earns no more than the segment's own choices. <example>0.12</example></param>
-public sealed record SourceValue(string Source, double Q, long Visits, double Pending, double Weight);
+/// <param name="Coefficient">The blend's estimate of what the source's affinity adds to an item's reward per impression beyond the segment's own value (per unit of relative affinity). <example>0.09</example></param>
+/// <param name="Weight">What the source adds now to the score of an item it proposes with relative affinity 1: its coefficient plus the exploration bonus, 0 when that is negative. <example>0.12</example></param>
+public sealed record SourceValue(string Source, double Q, long Visits, double Pending, double Coefficient, double Weight);
 
 /// <summary>An item's learnt value.</summary>
 /// <param name="ItemId"><example>sku-9</example></param>

@@ -70,6 +70,21 @@ public sealed class PolicyOptions : IValidatableObject
     [Range(0.01, 1e6, ErrorMessage = "Policy:PriorImpressions must be from 0.01 to 1000000.")]
     public double PriorImpressions { get; set; } = 3;
 
+    /// <summary>
+    /// How many impressions the blend's prior (the segment's own value is right, the user's sources add nothing) is
+    /// worth, at a typical item: its regression on the shown items' rewards outweighs it after a few times that many.
+    /// </summary>
+    [Range(0.01, 1e6, ErrorMessage = "Policy:BlendPriorImpressions must be from 0.01 to 1000000.")]
+    public double BlendPriorImpressions { get; set; } = 5;
+
+    /// <summary>Least slope of the reward on the segment's own value the blend divides by.</summary>
+    [Range(0.01, 1.0, ErrorMessage = "Policy:BlendMinSegmentSlope must be from 0.01 to 1.")]
+    public double BlendMinSegmentSlope { get; set; } = 0.3;
+
+    /// <summary>About how many of a segment's most recent shown items the blend's regression remembers (older ones fade).</summary>
+    [Range(100.0, 1e9, ErrorMessage = "Policy:BlendMemory must be from 100 to 1000000000.")]
+    public double BlendMemory { get; set; } = 50_000;
+
     /// <summary>Age at which a behaviour event counts half in the priors.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00", ErrorMessage = "Policy:PriorHalfLife must be from 1 minute to 3650 days.")]
     public TimeSpan PriorHalfLife { get; set; } = TimeSpan.FromDays(30);

@@ -27,22 +27,62 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
     public static IReadOnlyList<string> BlendedSources { get; } = ["similar", "content"];
 
     /// <summary>
-    /// How much a candidate source adds for an item it proposes with affinity 1, learnt per segment: what the items that
-    /// source proposed earned per impression when the segment was shown them, optimistically, above the segment's level,
-    ///   lift(s, src) = max(0, Q_served(s, src) + c · √(σ²_s · ln(1 + N_s) / w_src) − level(s)),
-    /// the source's cell starting at the segment's level and counting its pending impressions at once. A source whose
-    /// items earn no more than the segment's own choices fades to 0 for that segment; one that earns more is blended in,
-    /// item by item, in proportion to affinity.
+    /// How much each blended source (<see cref="BlendedSources"/>, in that order) adds for an item it proposes with
+    /// relative affinity 1, learnt per segment by <see cref="BlendRegression"/>: the source's coefficient β_src in the
+    /// regression of shown items' rewards on their segment value and source affinities, optimistically,
+    ///   weight(s, src) = max(0, β_src + c · √(σ²_s · ln(1 + N_s) · V_src)),
+    /// V_src the coefficient's variance per unit of reward variance. A source whose affinity predicts nothing beyond the
+    /// segment's own value fades to 0 for that segment; one that predicts more is blended in, item by item, in
+    /// proportion to affinity.
     /// </summary>
-    public double SourceLift(QTable table, string segmentKey, string source)
+    public void BlendWeights(QTable table, string segmentKey, Span<double> weights)
     {
-        var level = priors.Level(segmentKey);
-        var cell = table.TryGetRow(QTable.SourcesKey(segmentKey), out var row) && row.TryGet(source, out var found) ? found : default;
-        var estimate = _rule.Serve(cell, level);
-        var (variance, impressions) = Spread(table, segmentKey);
-        var optimistic = estimate.Mean + _options.Optimism * Math.Sqrt(variance * Math.Log(1 + impressions) / estimate.Weight);
-        return Math.Max(0, optimistic - level);
+        Span<double> coefficients = stackalloc double[BlendRegression.Dimension];
+        Fit(table, segmentKey, weights, coefficients);
     }
+
+    /// <summary>The blend's fit in a segment, for the admin API: β (intercept, b, then each source), the weights and the shown items behind it.</summary>
+    public (double[] Coefficients, double[] Weights, double ShownItems) Blend(QTable table, string segmentKey)
+    {
+        var coefficients = new double[BlendRegression.Dimension];
+        var weights = new double[BlendedSources.Count];
+        var shown = Fit(table, segmentKey, weights, coefficients);
+        return (coefficients, weights, shown);
+    }
+
+    private double Fit(QTable table, string segmentKey, Span<double> weights, Span<double> coefficients)
+    {
+        var d = BlendRegression.Dimension;
+        Span<double> statistics = stackalloc double[BlendRegression.StatisticsLength];
+        if (!table.TryGetRow(QTable.SourcesKey(segmentKey), out var row) || !row.BlendStatistics(statistics))
+        {
+            statistics.Clear();
+        }
+        Span<double> spread = stackalloc double[d];
+        BlendRegression.Solve(statistics, _options.BlendPriorImpressions, priors.Level(segmentKey), coefficients, spread);
+        var optimism = _options.Exploration == ExplorationKind.Ucb ? _options.Optimism : 0;
+        var (variance, impressions) = Spread(table, segmentKey);
+        // Scores rank by b; the fit ranks by β_b·b + Σ β_src·x, i.e. by b + Σ (β_src/β_b)·x. β_b is taken at the top of its
+        // confidence interval (two standard errors), so a slope the data do not pin down yet does not inflate the weights,
+        // and the exploration bonus is not scaled: while the segment's own values predict nothing (its best items not
+        // found yet) an inflated bonus would give every slot to the user's sources and the best items would never be tried.
+        var slope = coefficients[1] + 2 * Math.Sqrt(variance * spread[1]);
+        var scale = 1 / Math.Clamp(slope, _options.BlendMinSegmentSlope, 1);
+        for (var j = 0; j < weights.Length; j++)
+        {
+            var k = 2 + j;
+            weights[j] = Math.Max(0, scale * coefficients[k] + optimism * Math.Sqrt(variance * Math.Log(1 + impressions) * spread[k]));
+        }
+        return statistics[^1];
+    }
+
+    /// <summary>The position of a blended source in <see cref="BlendedSources"/>, −1 for others.</summary>
+    public static int BlendIndex(string source) => source switch
+    {
+        "similar" => 0,
+        "content" => 1,
+        _ => -1,
+    };
 
     public void Score(QTable table, string segmentKey, ReadOnlySpan<string> candidates, Span<double> priorValues, Span<double> means, Span<double> selection)
     {

@@ -16,7 +16,8 @@ public sealed class PolicySnapshotStore(
     TimeProvider timeProvider,
     ILogger<PolicySnapshotStore> logger) : IDisposable
 {
-    private const int Format = 2;
+    // 3 adds the source rows' blend statistics; 2 (without them) still loads.
+    private const int Format = 3;
     private readonly SemaphoreSlim _saving = new(1, 1);
     private Watermark? _lastSaved;
 
@@ -112,6 +113,11 @@ public sealed class PolicySnapshotStore(
                     writer.Write(cell.Value);
                     writer.Write(cell.Impressions);
                 }
+                writer.Write(row.Blend?.Count ?? 0);
+                foreach (var value in row.Blend ?? [])
+                {
+                    writer.Write(value);
+                }
             }
         }
         return stream.ToArray();
@@ -120,7 +126,8 @@ public sealed class PolicySnapshotStore(
     internal static (Watermark Watermark, IReadOnlyList<QRowSnapshot> Rows)? Deserialize(byte[] body)
     {
         using var reader = new BinaryReader(new MemoryStream(body), Encoding.UTF8);
-        if (reader.ReadInt32() != Format)
+        var format = reader.ReadInt32();
+        if (format is not (2 or Format))
         {
             return null;
         }
@@ -136,7 +143,16 @@ public sealed class PolicySnapshotStore(
             {
                 cells[reader.ReadString()] = new SettledCell(reader.ReadDouble(), reader.ReadInt64());
             }
-            rows[r] = new QRowSnapshot(key, totals, cells);
+            double[]? blend = null;
+            if (format >= 3 && reader.ReadInt32() is var length and > 0)
+            {
+                blend = new double[length];
+                for (var i = 0; i < length; i++)
+                {
+                    blend[i] = reader.ReadDouble();
+                }
+            }
+            rows[r] = new QRowSnapshot(key, totals, cells, blend);
         }
         return (watermark, rows);
     }

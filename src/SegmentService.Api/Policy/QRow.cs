@@ -23,6 +23,9 @@ public sealed class QRow(CellBudget? budget = null)
     private RowTotals _totals;
     private double _pending;
     private int _settled;
+    // A source row's blend regression (BlendRegression): settled sums, and this replica's open impressions.
+    private double[]? _blendSettled;
+    private double[]? _blendPending;
 
     /// <summary>Impressions this replica showed whose window is still open.</summary>
     public double PendingImpressions
@@ -146,6 +149,52 @@ public sealed class QRow(CellBudget? budget = null)
         }
     }
 
+    /// <summary>Counts a shown item of an open impression (or a reward for it) in the blend's pending statistics.</summary>
+    public void AddBlendPending(ReadOnlySpan<double> features, double impressions, double reward)
+    {
+        lock (_sync)
+        {
+            _blendPending ??= new double[BlendRegression.StatisticsLength];
+            BlendRegression.Add(_blendPending, features, impressions, reward);
+        }
+    }
+
+    /// <summary>
+    /// Folds one settled shown item into the blend's statistics, after discounting what is there by 1 − 1/<paramref name="memory"/>
+    /// (so the blend follows drift over about that many shown items).
+    /// </summary>
+    public void SettleBlend(ReadOnlySpan<double> features, double reward, double memory)
+    {
+        lock (_sync)
+        {
+            _blendSettled ??= new double[BlendRegression.StatisticsLength];
+            var keep = 1 - 1 / memory;
+            for (var i = 0; i < _blendSettled.Length; i++)
+            {
+                _blendSettled[i] *= keep;
+            }
+            BlendRegression.Add(_blendSettled, features, 1, reward);
+        }
+    }
+
+    /// <summary>The blend's statistics, settled and pending together, into <paramref name="statistics"/>; false when there are none.</summary>
+    public bool BlendStatistics(Span<double> statistics)
+    {
+        lock (_sync)
+        {
+            if (_blendSettled is null && _blendPending is null)
+            {
+                return false;
+            }
+            statistics.Clear();
+            for (var i = 0; i < statistics.Length; i++)
+            {
+                statistics[i] = (_blendSettled?[i] ?? 0) + (_blendPending?[i] ?? 0);
+            }
+            return true;
+        }
+    }
+
     /// <summary>Counts one settled impression in the totals only (the global row, which has no cells).</summary>
     public void AddToTotals(double reward)
     {
@@ -180,7 +229,8 @@ public sealed class QRow(CellBudget? budget = null)
                 key,
                 _totals,
                 _cells.Where(c => c.Value.Impressions > 0)
-                    .ToDictionary(c => c.Key, c => new SettledCell(c.Value.Value, c.Value.Impressions), StringComparer.Ordinal));
+                    .ToDictionary(c => c.Key, c => new SettledCell(c.Value.Value, c.Value.Impressions), StringComparer.Ordinal),
+                _blendSettled is null ? null : [.. _blendSettled]);
         }
     }
 
@@ -194,10 +244,11 @@ public sealed class QRow(CellBudget? budget = null)
     }
 
     /// <summary>Replaces the settled part (load or carry-over); pending counts of this replica are kept.</summary>
-    internal void ReplaceSettled(IReadOnlyDictionary<string, SettledCell> cells, RowTotals totals)
+    internal void ReplaceSettled(IReadOnlyDictionary<string, SettledCell> cells, RowTotals totals, IReadOnlyList<double>? blend = null)
     {
         lock (_sync)
         {
+            _blendSettled = blend is { Count: > 0 } && blend.Count == BlendRegression.StatisticsLength ? [.. blend] : null;
             foreach (var item in _cells.Keys.ToList())
             {
                 var cell = _cells[item];

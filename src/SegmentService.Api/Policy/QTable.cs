@@ -6,7 +6,11 @@ namespace SegmentService.Api.Policy;
 public readonly record struct SettledCell(double Value, long Impressions);
 
 /// <summary>A copy of one row's settled part, consistent at one instant.</summary>
-public sealed record QRowSnapshot(string Key, QRow.RowTotals Totals, IReadOnlyDictionary<string, SettledCell> Cells);
+/// <param name="Key">The row's key: a segment, or a segment's source row.</param>
+/// <param name="Totals">The row's settled totals.</param>
+/// <param name="Cells">The settled cells.</param>
+/// <param name="Blend">A source row's settled blend statistics (<see cref="BlendRegression"/>), null for other rows.</param>
+public sealed record QRowSnapshot(string Key, QRow.RowTotals Totals, IReadOnlyDictionary<string, SettledCell> Cells, IReadOnlyList<double>? Blend = null);
 
 /// <summary>Per-segment rows; locking never spans more than one segment. <paramref name="budget"/> bounds each row's settled cells (none: unbounded).</summary>
 public sealed class QTable(CellBudget? budget = null)
@@ -48,7 +52,7 @@ public sealed class QTable(CellBudget? budget = null)
         double n = 0, r = 0, r2 = 0;
         foreach (var row in rows)
         {
-            Row(row.Key).ReplaceSettled(row.Cells, row.Totals);
+            Row(row.Key).ReplaceSettled(row.Cells, row.Totals, row.Blend);
             seen.Add(row.Key);
             if (row.Key.EndsWith(SourcesSuffix, StringComparison.Ordinal))
             {

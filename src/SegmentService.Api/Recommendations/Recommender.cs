@@ -58,7 +58,7 @@ public sealed class Recommender(
         }
 
         var n = candidates.Length;
-        var buffer = ArrayPool<double>.Shared.Rent(4 * n);
+        var buffer = ArrayPool<double>.Shared.Rent(5 * n);
         try
         {
             var priors = buffer.AsSpan(0, n);
@@ -70,6 +70,8 @@ public sealed class Recommender(
             // What the segment alone would show, with the slots the bound holds for its best means: without the bound
             // here, a best seller the bonus outbids would count as the user's source's pick whenever that source proposed it.
             scorer.ReserveGreedySlots(means, segmentOnly, count);
+            var segmentValues = buffer.AsSpan(4 * n, n);
+            means.CopyTo(segmentValues);
             var proposedBy = Blend(proposals, count, assignment.SegmentKey, candidates, means, selection);
             // A proposed item the segment's own scores would have put in the slate anyway is the segment's choice: crediting
             // the user's source with it would make that source's cell learn the segment's best items' value, not what the
@@ -83,15 +85,20 @@ public sealed class Recommender(
             var now = timeProvider.GetUtcNow();
             var items = new RecommendedItem[picks.Length];
             var shownPriors = new double[picks.Length];
+            var stride = BlendRegression.FeatureCount;
+            var features = new double[picks.Length * stride];
             for (var i = 0; i < picks.Length; i++)
             {
                 var (index, itemId, propensity) = picks[i];
                 var (prior, mean) = index >= 0 ? (priors[index], means[index]) : ScoreOne(assignment.SegmentKey, itemId);
                 var explored = mean < greedyFloor;
-                var source = (index >= 0 && segmentOnly[index] < segmentFloor ? proposedBy?.GetValueOrDefault(index) : null)
+                Proposal? proposal = index >= 0 && proposedBy is not null && proposedBy.TryGetValue(index, out var found) ? found : null;
+                var source = (index >= 0 && segmentOnly[index] < segmentFloor ? proposal?.Source : null)
                     ?? (explored ? RecommendedItem.ExploreSource : RecommendedItem.SegmentSource);
                 items[i] = new RecommendedItem(itemId, mean, propensity, explored, source);
                 shownPriors[i] = prior;
+                features[i * stride] = index >= 0 ? segmentValues[index] : mean;
+                proposal?.Affinities.CopyTo(features, i * stride + 1);
             }
             var response = new RecommendResponse(
                 "r-" + Guid.CreateVersion7(now).ToString("N"),
@@ -113,6 +120,7 @@ public sealed class Recommender(
                 Explored = [.. items.Select(i => i.Explored)],
                 Priors = shownPriors,
                 Sources = [.. items.Select(i => i.Source)],
+                BlendFeatures = features,
                 Excluded = excluded,
                 CreatedAt = now,
             });
@@ -157,52 +165,67 @@ public sealed class Recommender(
         return (prior[0], mean[0]);
     }
 
+    /// <summary>A candidate the user's own sources proposed: the source credited with it and each blended source's relative affinity.</summary>
+    private readonly record struct Proposal(string Source, double[] Affinities);
+
     /// <summary>
-    /// Adds to each candidate the user's own sources propose (affinity / that source's typical shown affinity) × the lift
-    /// that source earned in the segment (<see cref="PolicyScorer.SourceLift"/>); returns which candidate indices a source
-    /// proposed, null when none.
+    /// Adds to each candidate the user's own sources propose Σ_src x_src × weight(s, src), x_src = affinity / that source's
+    /// typical shown affinity, weight the segment's learnt blend weight (<see cref="PolicyScorer.BlendWeights"/>);
+    /// returns the proposed candidates by index, null when none.
     /// </summary>
     /// <remarks>
-    /// The lift is learnt as what the source's shown items earned on average above the segment's level, so it is scaled
-    /// to the source's typical shown item: the mean affinity of its first slate's worth of proposals (affinities come best
-    /// first, 1 for the source's best). Without this the lift applied only to the user's single best candidate, and the
-    /// typical proposal got a fraction of what its kind earns.
+    /// The affinity is scaled to the source's typical shown item (the mean affinity of its first slate's worth of
+    /// proposals; affinities come best first, 1 for the source's best) so that x ≈ 1 for a typical proposal, for every
+    /// user, and the regression's coefficient means the same thing whoever is asking.
     /// </remarks>
-    private Dictionary<int, string>? Blend(
+    private Dictionary<int, Proposal>? Blend(
         IReadOnlyList<Candidate> proposals, int count, string segmentKey, string[] candidates, Span<double> means, Span<double> selection)
     {
         if (proposals.Count == 0)
         {
             return null;
         }
-        var lifts = new Dictionary<CandidateSource, double>();
+        var sources = PolicyScorer.BlendedSources.Count;
+        Span<double> weights = stackalloc double[sources];
+        scorer.BlendWeights(table, segmentKey, weights);
         var typical = TypicalAffinities(proposals, count);
-        var byItem = new Dictionary<string, double>(proposals.Count, StringComparer.Ordinal);
-        var sourceOf = new Dictionary<string, string>(proposals.Count, StringComparer.Ordinal);
+        var byItem = new Dictionary<string, double[]>(proposals.Count, StringComparer.Ordinal);
         foreach (var p in proposals)
         {
-            if (!lifts.TryGetValue(p.Source, out var lift))
+            var index = PolicyScorer.BlendIndex(p.SourceName);
+            if (index < 0)
             {
-                lift = scorer.SourceLift(table, segmentKey, p.SourceName) / typical[p.Source];
-                lifts[p.Source] = lift;
+                continue;
             }
-            // An item two sources propose keeps the larger contribution and the name of the source that gave it.
-            var bonus = p.Affinity * lift;
-            if (!byItem.TryGetValue(p.ItemId, out var existing) || bonus > existing)
+            if (!byItem.TryGetValue(p.ItemId, out var affinities))
             {
-                byItem[p.ItemId] = bonus;
-                sourceOf[p.ItemId] = p.SourceName;
+                affinities = new double[sources];
+                byItem[p.ItemId] = affinities;
             }
+            affinities[index] = Math.Max(affinities[index], p.Affinity / typical[p.Source]);
         }
-        var proposed = new Dictionary<int, string>();
+        var proposed = new Dictionary<int, Proposal>();
         for (var i = 0; i < candidates.Length; i++)
         {
-            if (byItem.TryGetValue(candidates[i], out var bonus))
+            if (!byItem.TryGetValue(candidates[i], out var affinities))
             {
-                means[i] += bonus;
-                selection[i] += bonus;
-                proposed[i] = sourceOf[candidates[i]];
+                continue;
             }
+            var bonus = 0.0;
+            var credited = 0;
+            for (var j = 0; j < sources; j++)
+            {
+                bonus += weights[j] * affinities[j];
+                // The source that adds the most is credited (by affinity while neither adds anything).
+                var (mine, best) = (weights[j] * affinities[j], weights[credited] * affinities[credited]);
+                if (mine > best || (mine == best && affinities[j] > affinities[credited]))
+                {
+                    credited = j;
+                }
+            }
+            means[i] += bonus;
+            selection[i] += bonus;
+            proposed[i] = new Proposal(PolicyScorer.BlendedSources[credited], affinities);
         }
         return proposed;
     }

@@ -68,6 +68,14 @@ public sealed class BlendLearningTests(ITestOutputHelper output)
                 $"{similar[g].Weight:0.000}, visits {similar[g].Visits}; first {LastWindow}: CTR {windows[g].Ctr:0.000}, similar share " +
                 $"{windows[g].SimilarShare:P0}; last {LastWindow}: CTR {windows[2 + g].Ctr:0.000}, similar share {windows[2 + g].SimilarShare:P0}");
         }
+        foreach (var key in segmentOf)
+        {
+            var row = policy.GetProperty("segments").EnumerateArray().Single(s => s.GetProperty("key").GetString() == key);
+            var blend = row.GetProperty("blend");
+            output.WriteLine($"{key} blend over {blend.GetProperty("shownItems").GetDouble():0} shown items: intercept {blend.GetProperty("intercept").GetDouble():0.000}, " +
+                $"segment value × {blend.GetProperty("segmentValue").GetDouble():0.000}; " + string.Join(", ", row.GetProperty("sources").EnumerateArray().Select(v =>
+                    $"{v.GetProperty("source").GetString()} coefficient {v.GetProperty("coefficient").GetDouble():0.000} weight {v.GetProperty("weight").GetDouble():0.000}")));
+        }
         var (cf, popular) = (windows[2], windows[3]);
 
         // Both segments tried the CF source (the popularity group's shoppers have CF proposals of affinity 1 too) ...

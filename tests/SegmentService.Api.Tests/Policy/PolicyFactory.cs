@@ -98,6 +98,10 @@ public class PolicyFactory : ApiFactory
     /// <summary>The settled table's segment rows in key order (not the per-segment rows of what each candidate source earned).</summary>
     public IReadOnlyList<QRowSnapshot> Table() => [.. Get<QTable>().Snapshot().Where(r => !r.Key.Contains('\u0001', StringComparison.Ordinal))];
 
+    /// <summary>The settled blend statistics (<see cref="BlendRegression"/>) of each segment's source row, in key order.</summary>
+    public IReadOnlyList<(string Key, IReadOnlyList<double> Statistics)> Blend() =>
+        [.. Get<QTable>().Snapshot().Where(r => r.Blend is not null).Select(r => (r.Key, r.Blend!))];
+
     /// <summary>A settled cell; fails when the segment never settled the item.</summary>
     public SettledCell Cell(string segmentKey, string itemId) => Table().Single(r => r.Key == segmentKey).Cells[itemId];
 

@@ -85,6 +85,7 @@ public sealed class PolicyPersistenceTests(PersistenceFactory factory) : IClassF
             await restarted.Get<PolicyReadiness>().WaitAsync(CancellationToken.None);
             // Loaded the snapshot and settled the 40 answers after it: the live table, open windows left open.
             TableAssert.Equal(live, restarted.Table(), 1e-12);
+            TableAssert.EqualBlend(factory.Blend(), restarted.Blend(), 1e-12);
             Assert.True(restarted.Get<QTable>().Version >= snapshotVersion);
 
             await factory.CloseWindowsAsync();
@@ -92,6 +93,7 @@ public sealed class PolicyPersistenceTests(PersistenceFactory factory) : IClassF
             await factory.SweepAsync();
             await restarted.SweepAsync();
             TableAssert.Equal(factory.Table(), restarted.Table(), 1e-12);
+            TableAssert.EqualBlend(factory.Blend(), restarted.Blend(), 1e-12);
             // The shop's totals (the level every prior and the exploration bonus start from) agree too.
             var (liveShop, restartedShop) = (Shop(factory), Shop(restarted));
             Assert.Equal(liveShop.Impressions, restartedShop.Impressions);

@@ -85,6 +85,7 @@ public sealed class ReplicaConvergenceTests(ReplicaFactory factory) : IClassFixt
             Assert.Contains(a, r => r.Key == "seg-shared");
             Assert.Contains(b, r => r.Key == "seg-only-a"); // learnt on A only, settled by B from the log
             TableAssert.Equal(a, b);
+            TableAssert.EqualBlend(factory.Blend(), other.Blend());
             Assert.Equal(120, TableAssert.Impressions(a));
             Assert.Equal(await AdminLinesAsync(factory), await AdminLinesAsync(other));
             Assert.Equal(0L, await factory.ScalarAsync<long>(
@@ -98,6 +99,7 @@ public sealed class ReplicaConvergenceTests(ReplicaFactory factory) : IClassFixt
             {
                 await replay.Get<PolicyReadiness>().WaitAsync(CancellationToken.None);
                 TableAssert.Equal(a, replay.Table());
+                TableAssert.EqualBlend(factory.Blend(), replay.Blend());
             }
             finally
             {

@@ -22,7 +22,23 @@ public static class TableAssert
         }
     }
 
-    /// <summary>Settled impressions over all rows (each shown item once).</summary>
+    /// <summary>The same source rows with the same blend statistics (<see cref="PolicyFactory.Blend"/>), none of them empty.</summary>
+    public static void EqualBlend(
+        IReadOnlyList<(string Key, IReadOnlyList<double> Statistics)> expected, IReadOnlyList<(string Key, IReadOnlyList<double> Statistics)> actual, double tolerance = 0)
+    {
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Select(r => r.Key), actual.Select(r => r.Key));
+        foreach (var (e, a) in expected.Zip(actual))
+        {
+            Assert.True(e.Statistics[^1] > 0, $"{e.Key}: no shown items in the blend");
+            Assert.Equal(e.Statistics.Count, a.Statistics.Count);
+            for (var i = 0; i < e.Statistics.Count; i++)
+            {
+                Close(e.Statistics[i], a.Statistics[i], tolerance, $"{e.Key} blend[{i}]");
+            }
+        }
+    }
+
     /// <summary>Settled impressions of the segment rows (the per-segment source rows count the same impressions again).</summary>
     public static double Impressions(IReadOnlyList<QRowSnapshot> table) =>
         table.Where(r => !r.Key.Contains('\u0001', StringComparison.Ordinal)).Sum(r => r.Totals.Impressions);

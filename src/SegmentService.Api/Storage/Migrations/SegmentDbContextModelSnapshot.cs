@@ -193,6 +193,10 @@ namespace SegmentService.Api.Storage.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("recommendation_id");
 
+                    b.PrimitiveCollection<double[]>("BlendFeatures")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("blend_features");
+
                     b.Property<string>("Category")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
