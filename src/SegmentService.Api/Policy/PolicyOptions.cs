@@ -77,6 +77,10 @@ public sealed class PolicyOptions : IValidatableObject
     [Range(0.01, 1e6, ErrorMessage = "Policy:BlendPriorImpressions must be from 0.01 to 1000000.")]
     public double BlendPriorImpressions { get; set; } = 5;
 
+    /// <summary>c of the blend weights' exploration bonus (the items' own is Policy:Optimism); 0: sources are not explored for their own sake.</summary>
+    [Range(0.0, 100.0, ErrorMessage = "Policy:BlendOptimism must be from 0 to 100.")]
+    public double BlendOptimism { get; set; } = 0.5;
+
     /// <summary>Least slope of the reward on the segment's own value the blend divides by.</summary>
     [Range(0.01, 1.0, ErrorMessage = "Policy:BlendMinSegmentSlope must be from 0.01 to 1.")]
     public double BlendMinSegmentSlope { get; set; } = 0.3;

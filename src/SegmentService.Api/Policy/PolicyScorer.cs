@@ -28,29 +28,32 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
 
     /// <summary>
     /// How much each blended source (<see cref="BlendedSources"/>, in that order) adds for an item it proposes with
-    /// relative affinity 1, learnt per segment by <see cref="BlendRegression"/>: the source's coefficient β_src in the
-    /// regression of shown items' rewards on their segment value and source affinities, optimistically,
-    ///   weight(s, src) = max(0, β_src + c · √(σ²_s · ln(1 + N_s) · V_src)),
-    /// V_src the coefficient's variance per unit of reward variance. A source whose affinity predicts nothing beyond the
-    /// segment's own value fades to 0 for that segment; one that predicts more is blended in, item by item, in
-    /// proportion to affinity.
+    /// relative affinity 1, learnt per segment by <see cref="BlendRegression"/> from β_src, the source's coefficient in the
+    /// regression of shown items' rewards on their segment value and source affinities:
+    ///   served(s, src) = max(0, β_src / β_b⁺),    selection(s, src) = max(0, β_src / β_b⁺ + c · √(σ²_s · ln(1 + N_s) · V_src)),
+    /// V_src the coefficient's variance per unit of reward variance and β_b⁺ the slope on the segment's value (below).
+    /// The served weight adds to an item's served value (what the greedy slots and the greedy floor rank by), the
+    /// selection weight to its selection score, so a source's optimism competes for the exploration slots only, as an
+    /// item's own bonus does. A source whose affinity predicts nothing beyond the segment's own value fades to 0 for that
+    /// segment; one that predicts more is blended in, item by item, in proportion to affinity.
     /// </summary>
-    public void BlendWeights(QTable table, string segmentKey, Span<double> weights)
+    public void BlendWeights(QTable table, string segmentKey, Span<double> served, Span<double> selection)
     {
         Span<double> coefficients = stackalloc double[BlendRegression.Dimension];
-        Fit(table, segmentKey, weights, coefficients);
+        Fit(table, segmentKey, served, selection, coefficients);
     }
 
-    /// <summary>The blend's fit in a segment, for the admin API: β (intercept, b, then each source), the weights and the shown items behind it.</summary>
-    public (double[] Coefficients, double[] Weights, double ShownItems) Blend(QTable table, string segmentKey)
+    /// <summary>The blend's fit in a segment, for the admin API: β (intercept, b, then each source), both weights and the shown items behind it.</summary>
+    public (double[] Coefficients, double[] Served, double[] Selection, double ShownItems) Blend(QTable table, string segmentKey)
     {
         var coefficients = new double[BlendRegression.Dimension];
-        var weights = new double[BlendedSources.Count];
-        var shown = Fit(table, segmentKey, weights, coefficients);
-        return (coefficients, weights, shown);
+        var served = new double[BlendedSources.Count];
+        var selection = new double[BlendedSources.Count];
+        var shown = Fit(table, segmentKey, served, selection, coefficients);
+        return (coefficients, served, selection, shown);
     }
 
-    private double Fit(QTable table, string segmentKey, Span<double> weights, Span<double> coefficients)
+    private double Fit(QTable table, string segmentKey, Span<double> served, Span<double> selection, Span<double> coefficients)
     {
         var d = BlendRegression.Dimension;
         Span<double> statistics = stackalloc double[BlendRegression.StatisticsLength];
@@ -60,18 +63,20 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
         }
         Span<double> spread = stackalloc double[d];
         BlendRegression.Solve(statistics, _options.BlendPriorImpressions, priors.Level(segmentKey), coefficients, spread);
-        var optimism = _options.Exploration == ExplorationKind.Ucb ? _options.Optimism : 0;
+        var optimism = _options.Exploration == ExplorationKind.Ucb ? _options.BlendOptimism : 0;
         var (variance, impressions) = Spread(table, segmentKey);
         // Scores rank by b; the fit ranks by β_b·b + Σ β_src·x, i.e. by b + Σ (β_src/β_b)·x. β_b is taken at the top of its
-        // confidence interval (two standard errors), so a slope the data do not pin down yet does not inflate the weights,
-        // and the exploration bonus is not scaled: while the segment's own values predict nothing (its best items not
-        // found yet) an inflated bonus would give every slot to the user's sources and the best items would never be tried.
+        // confidence interval (two standard errors) and at least Policy:BlendMinSegmentSlope, so a slope the data do not
+        // pin down yet does not inflate the weights, and the exploration bonus is not scaled: while the segment's own
+        // values predict nothing (its best items not found yet) an inflated bonus would give every slot to the user's
+        // sources and the best items would never be tried.
         var slope = coefficients[1] + 2 * Math.Sqrt(variance * spread[1]);
         var scale = 1 / Math.Clamp(slope, _options.BlendMinSegmentSlope, 1);
-        for (var j = 0; j < weights.Length; j++)
+        for (var j = 0; j < served.Length; j++)
         {
             var k = 2 + j;
-            weights[j] = Math.Max(0, scale * coefficients[k] + optimism * Math.Sqrt(variance * Math.Log(1 + impressions) * spread[k]));
+            served[j] = Math.Max(0, scale * coefficients[k]);
+            selection[j] = Math.Max(0, scale * coefficients[k] + optimism * Math.Sqrt(variance * Math.Log(1 + impressions) * spread[k]));
         }
         return statistics[^1];
     }

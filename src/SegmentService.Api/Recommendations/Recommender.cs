@@ -170,8 +170,8 @@ public sealed class Recommender(
 
     /// <summary>
     /// Adds to each candidate the user's own sources propose Σ_src x_src × weight(s, src), x_src = affinity / that source's
-    /// typical shown affinity, weight the segment's learnt blend weight (<see cref="PolicyScorer.BlendWeights"/>);
-    /// returns the proposed candidates by index, null when none.
+    /// typical shown affinity, weight the segment's learnt blend weight (<see cref="PolicyScorer.BlendWeights"/>: the served
+    /// one to its mean, the optimistic one to its selection score); returns the proposed candidates by index, null when none.
     /// </summary>
     /// <remarks>
     /// The affinity is scaled to the source's typical shown item (the mean affinity of its first slate's worth of
@@ -186,8 +186,9 @@ public sealed class Recommender(
             return null;
         }
         var sources = PolicyScorer.BlendedSources.Count;
-        Span<double> weights = stackalloc double[sources];
-        scorer.BlendWeights(table, segmentKey, weights);
+        Span<double> served = stackalloc double[sources];
+        Span<double> optimistic = stackalloc double[sources];
+        scorer.BlendWeights(table, segmentKey, served, optimistic);
         var typical = TypicalAffinities(proposals, count);
         var byItem = new Dictionary<string, double[]>(proposals.Count, StringComparer.Ordinal);
         foreach (var p in proposals)
@@ -211,20 +212,18 @@ public sealed class Recommender(
             {
                 continue;
             }
-            var bonus = 0.0;
             var credited = 0;
             for (var j = 0; j < sources; j++)
             {
-                bonus += weights[j] * affinities[j];
-                // The source that adds the most is credited (by affinity while neither adds anything).
-                var (mine, best) = (weights[j] * affinities[j], weights[credited] * affinities[credited]);
+                means[i] += served[j] * affinities[j];
+                selection[i] += optimistic[j] * affinities[j];
+                // The source that adds the most to the selection is credited (by affinity while neither adds anything).
+                var (mine, best) = (optimistic[j] * affinities[j], optimistic[credited] * affinities[credited]);
                 if (mine > best || (mine == best && affinities[j] > affinities[credited]))
                 {
                     credited = j;
                 }
             }
-            means[i] += bonus;
-            selection[i] += bonus;
             proposed[i] = new Proposal(PolicyScorer.BlendedSources[credited], affinities);
         }
         return proposed;

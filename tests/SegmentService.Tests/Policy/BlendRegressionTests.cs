@@ -188,15 +188,18 @@ public sealed class BlendRegressionTests
             new QRowSnapshot("seg-1", new QRow.RowTotals(shown.Count, rewards, rewards), new Dictionary<string, SettledCell>()),
             new QRowSnapshot(QTable.SourcesKey("seg-1"), default, new Dictionary<string, SettledCell>(), Statistics(shown)),
         ]);
-        var weights = new double[2];
+        var (served, selection) = (new double[2], new double[2]);
 
-        scorer.BlendWeights(table, "seg-1", weights);
+        scorer.BlendWeights(table, "seg-1", served, selection);
 
-        Assert.InRange(weights[0], 0.12, 0.25);
-        Assert.InRange(weights[1], 0, 0.03);
-        // A segment with no shown items yet: only the exploration bonus, the same for both sources.
-        scorer.BlendWeights(table, "seg-new", weights);
-        Assert.True(weights[0] > 0);
-        Assert.Equal(weights[0], weights[1], 12);
+        // β_b ≈ 1 here, so the served weight is the coefficient itself; the selection weight adds a small bonus.
+        Assert.InRange(served[0], 0.12, 0.18);
+        Assert.InRange(served[1], 0, 0.02);
+        Assert.True(selection[0] > served[0] && selection[0] < served[0] + 0.02);
+        // A segment with no shown items yet: nothing served, only the exploration bonus, the same for both sources.
+        scorer.BlendWeights(table, "seg-new", served, selection);
+        Assert.Equal([0.0, 0.0], served);
+        Assert.True(selection[0] > 0);
+        Assert.Equal(selection[0], selection[1], 12);
     }
 }
