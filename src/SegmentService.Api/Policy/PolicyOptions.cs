@@ -81,6 +81,10 @@ public sealed class PolicyOptions : IValidatableObject
     [Range(0.0, 100.0, ErrorMessage = "Policy:BlendOptimism must be from 0 to 100.")]
     public double BlendOptimism { get; set; } = 0.5;
 
+    /// <summary>How many standard errors above 0 a source's coefficient must be before the source adds to served values (its optimism still explores it).</summary>
+    [Range(0.0, 10.0, ErrorMessage = "Policy:BlendServedMargin must be from 0 to 10.")]
+    public double BlendServedMargin { get; set; } = 1;
+
     /// <summary>Least slope of the reward on the segment's own value the blend divides by.</summary>
     [Range(0.01, 1.0, ErrorMessage = "Policy:BlendMinSegmentSlope must be from 0.01 to 1.")]
     public double BlendMinSegmentSlope { get; set; } = 0.3;

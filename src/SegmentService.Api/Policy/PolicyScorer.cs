@@ -30,7 +30,7 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
     /// How much each blended source (<see cref="BlendedSources"/>, in that order) adds for an item it proposes with
     /// relative affinity 1, learnt per segment by <see cref="BlendRegression"/> from β_src, the source's coefficient in the
     /// regression of shown items' rewards on their segment value and source affinities:
-    ///   served(s, src) = max(0, β_src / β_b⁺),    selection(s, src) = max(0, β_src / β_b⁺ + c · √(σ²_s · ln(1 + N_s) · V_src)),
+    ///   served(s, src) = max(0, (β_src − z·√(σ²_s V_src)) / β_b⁺) (z = Policy:BlendServedMargin),    selection(s, src) = max(served, β_src / β_b⁺ + c · √(σ²_s · ln(1 + N_s) · V_src)),
     /// V_src the coefficient's variance per unit of reward variance and β_b⁺ the slope on the segment's value (below).
     /// The served weight adds to an item's served value (what the greedy slots and the greedy floor rank by), the
     /// selection weight to its selection score, so a source's optimism competes for the exploration slots only, as an
@@ -75,8 +75,11 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
         for (var j = 0; j < served.Length; j++)
         {
             var k = 2 + j;
-            served[j] = Math.Max(0, scale * coefficients[k]);
-            selection[j] = Math.Max(0, scale * coefficients[k] + optimism * Math.Sqrt(variance * Math.Log(1 + impressions) * spread[k]));
+            // Served only once the coefficient is Policy:BlendServedMargin standard errors above 0: a coefficient that noise made positive,
+            // multiplied by the scale and the affinity, would otherwise hold greedy slots the segment's best items need.
+            var standardError = Math.Sqrt(variance * spread[k]);
+            served[j] = Math.Max(0, scale * (coefficients[k] - _options.BlendServedMargin * standardError));
+            selection[j] = Math.Max(served[j], scale * coefficients[k] + optimism * Math.Sqrt(variance * Math.Log(1 + impressions) * spread[k]));
         }
         return statistics[^1];
     }

@@ -68,6 +68,12 @@ public sealed class BlendLearningTests(ITestOutputHelper output)
                 $"{similar[g].Weight:0.000}, visits {similar[g].Visits}; first {LastWindow}: CTR {windows[g].Ctr:0.000}, similar share " +
                 $"{windows[g].SimilarShare:P0}; last {LastWindow}: CTR {windows[2 + g].Ctr:0.000}, similar share {windows[2 + g].SimilarShare:P0}");
         }
+        for (var g = 0; g < 2; g++)
+        {
+            var first = served.Where(x => x.Index <= LastWindow && BlendWorld.GroupOf(x.User) == g).SelectMany(x => x.Items).ToList();
+            output.WriteLine($"group {g}, first {LastWindow} slates by source: " + string.Join(", ", first.GroupBy(i => i.Source)
+                .OrderBy(x => x.Key, StringComparer.Ordinal).Select(x => $"{x.Key} {x.Count() / (double)first.Count:P0}")));
+        }
         foreach (var key in segmentOf)
         {
             var row = policy.GetProperty("segments").EnumerateArray().Single(s => s.GetProperty("key").GetString() == key);
