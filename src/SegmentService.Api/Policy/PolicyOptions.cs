@@ -79,7 +79,7 @@ public sealed class PolicyOptions : IValidatableObject
 
     /// <summary>c of the blend weights' exploration bonus (the items' own is Policy:Optimism); 0: sources are not explored for their own sake.</summary>
     [Range(0.0, 100.0, ErrorMessage = "Policy:BlendOptimism must be from 0 to 100.")]
-    public double BlendOptimism { get; set; } = 0.5;
+    public double BlendOptimism { get; set; } = 0.1;
 
     /// <summary>How many standard errors above 0 a source's coefficient must be before the source adds to served values (its optimism still explores it).</summary>
     [Range(0.0, 10.0, ErrorMessage = "Policy:BlendServedMargin must be from 0 to 10.")]
