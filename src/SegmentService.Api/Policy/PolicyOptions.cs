@@ -79,7 +79,7 @@ public sealed class PolicyOptions : IValidatableObject
 
     /// <summary>c of the blend weights' exploration bonus (the items' own is Policy:Optimism); 0: sources are not explored for their own sake.</summary>
     [Range(0.0, 100.0, ErrorMessage = "Policy:BlendOptimism must be from 0 to 100.")]
-    public double BlendOptimism { get; set; } = 0.1;
+    public double BlendOptimism { get; set; } = 0.5;
 
     /// <summary>How many standard errors above 0 a source's coefficient must be before the source adds to served values (its optimism still explores it).</summary>
     [Range(0.0, 10.0, ErrorMessage = "Policy:BlendServedMargin must be from 0 to 10.")]
@@ -87,7 +87,7 @@ public sealed class PolicyOptions : IValidatableObject
 
     /// <summary>Least slope of the reward on the segment's own value the blend divides by.</summary>
     [Range(0.01, 1.0, ErrorMessage = "Policy:BlendMinSegmentSlope must be from 0.01 to 1.")]
-    public double BlendMinSegmentSlope { get; set; } = 0.3;
+    public double BlendMinSegmentSlope { get; set; } = 1;
 
     /// <summary>About how many of a segment's most recent shown items the blend's regression remembers (older ones fade).</summary>
     [Range(100.0, 1e9, ErrorMessage = "Policy:BlendMemory must be from 100 to 1000000000.")]
