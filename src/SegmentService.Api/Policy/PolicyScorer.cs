@@ -21,7 +21,7 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
     public ExplorationKind Exploration => _options.Exploration;
 
     /// <summary>Source names whose weight the blend learns (API.md's `source` values for per-user candidates).</summary>
-    public static bool IsBlendedSource(string source) => source is "similar" or "content";
+    public static bool IsBlendedSource(string source) => BlendIndex(source) >= 0;
 
     /// <summary>The blended source names, in the order the admin API lists them.</summary>
     public static IReadOnlyList<string> BlendedSources { get; } = ["similar", "content"];

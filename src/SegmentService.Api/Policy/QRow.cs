@@ -186,7 +186,6 @@ public sealed class QRow(CellBudget? budget = null)
             {
                 return false;
             }
-            statistics.Clear();
             for (var i = 0; i < statistics.Length; i++)
             {
                 statistics[i] = (_blendSettled?[i] ?? 0) + (_blendPending?[i] ?? 0);
