@@ -83,5 +83,28 @@ public static class LearningCurve
         return path;
     }
 
+    /// <summary>
+    /// Per 1,000 slates: each source's share of the shown items and their mean true CTR, so a slow curve shows which
+    /// slots (the segment's greedy ones, exploration, the user's sources) did not find the hot items.
+    /// </summary>
+    public static void ReportSources(ITestOutputHelper output, IReadOnlyList<ServedSlate> served)
+    {
+        const int block = 1000;
+        var sources = served.SelectMany(s => s.Slots).Select(s => s.Source).Distinct().Order(StringComparer.Ordinal).ToList();
+        output.WriteLine($"shown items by source per {block:N0} slates: share, mean true CTR, share of them hot (CTR ≥ {ShopWorld.HotCtr})");
+        foreach (var chunk in served.OrderBy(s => s.Index).Chunk(block))
+        {
+            var slots = chunk.SelectMany(s => s.Slots).ToList();
+            var parts = sources.Select(source =>
+            {
+                var mine = slots.Where(s => s.Source == source).ToList();
+                return mine.Count == 0
+                    ? F($"{source} –")
+                    : F($"{source} {mine.Count / (double)slots.Count:P0} {mine.Average(s => s.Ctr):0.000} {mine.Count(s => s.Ctr >= ShopWorld.HotCtr) / (double)mine.Count:P0}");
+            });
+            output.WriteLine(F($"  to {chunk[^1].Index,5}: {string.Join("  |  ", parts)}"));
+        }
+    }
+
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

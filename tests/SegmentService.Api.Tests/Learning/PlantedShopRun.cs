@@ -54,6 +54,12 @@ public sealed class PlantedShopRun : IAsyncDisposable
             _output.WriteLine($"  first refusal with {status}: {first}");
         }
         LearningCurve.Report(_output, name, windows);
+        LearningCurve.ReportSources(_output, Simulator.Served);
+        _output.WriteLine("the blend's fit per segment (GET /admin/policy):");
+        foreach (var (index, line) in Simulator.Blends)
+        {
+            _output.WriteLine($"  at {index,5}: {line}");
+        }
         _output.WriteLine("segments at the end (majority group):");
         foreach (var (segment, group, members, share) in GreedySlates.Majorities(Simulator.SegmentOf))
         {

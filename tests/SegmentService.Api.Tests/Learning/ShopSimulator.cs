@@ -8,7 +8,11 @@ using static SegmentService.Api.Tests.Infrastructure.HttpAssertions;
 namespace SegmentService.Api.Tests.Learning;
 
 /// <summary>One served slate: who got it, its true CTR, the clicks it drew, and what the best and a random slate were worth.</summary>
-public sealed record ServedSlate(long Index, int Group, double ServedCtr, int Clicks, double Oracle, double RandomCtr, double Seconds);
+public sealed record ServedSlate(long Index, int Group, double ServedCtr, int Clicks, double Oracle, double RandomCtr, double Seconds)
+{
+    /// <summary>Each shown item's source (API.md's `source`) and true click probability, in slate order.</summary>
+    public IReadOnlyList<(string Source, double Ctr)> Slots { get; init; } = [];
+}
 
 /// <summary>The policy's greedy slates at one moment, valued under the truth, per group (with that moment's oracle).</summary>
 public sealed record GreedySnapshot(long Index, double[] Greedy, double[] Oracle);
@@ -26,6 +30,7 @@ public sealed class ShopSimulator(ApiFactory factory, ShopWorld world, ShopHisto
     private readonly GreedySlates _greedy = new(world);
     private readonly ConcurrentBag<ServedSlate> _served = [];
     private readonly ConcurrentBag<GreedySnapshot> _snapshots = [];
+    private readonly ConcurrentBag<(long Index, string Line)> _blends = [];
     private readonly long[] _perGroup = new long[ShopWorld.Groups];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _issued;
@@ -35,6 +40,9 @@ public sealed class ShopSimulator(ApiFactory factory, ShopWorld world, ShopHisto
     public IReadOnlyList<GreedySnapshot> Snapshots => [.. _snapshots.OrderBy(s => s.Index)];
 
     public long Issued => Interlocked.Read(ref _issued);
+
+    /// <summary>Every 1,000 recommendations, each segment's blend fit as GET /admin/policy showed it (one line per segment).</summary>
+    public IReadOnlyList<(long Index, string Line)> Blends => [.. _blends.OrderBy(b => b.Index).ThenBy(b => b.Line, StringComparer.Ordinal)];
 
     public long ServedTo(int group) => Interlocked.Read(ref _perGroup[group]);
 
@@ -80,7 +88,23 @@ public sealed class ShopSimulator(ApiFactory factory, ShopWorld world, ShopHisto
         var policy = await (await admin.GetAsync("/admin/policy?top=100")).ReadOkAsync<JsonElement>();
         var snapshot = _greedy.Value(index, policy, _segmentOf, history.BoughtBy);
         _snapshots.Add(snapshot);
+        if (index % 1000 == 0)
+        {
+            foreach (var segment in policy.GetProperty("segments").EnumerateArray())
+            {
+                _blends.Add((index, BlendLine(segment)));
+            }
+        }
         return snapshot;
+    }
+
+    private static string BlendLine(JsonElement segment)
+    {
+        var blend = segment.GetProperty("blend");
+        var sources = string.Join("  ", segment.GetProperty("sources").EnumerateArray().Select(s => string.Create(CultureInfo.InvariantCulture,
+            $"{s.GetProperty("source").GetString()} β {s.GetProperty("coefficient").GetDouble():0.000} served {s.GetProperty("weight").GetDouble():0.000} exploration {s.GetProperty("selectionWeight").GetDouble():0.000}")));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{segment.GetProperty("key").GetString()}: intercept {blend.GetProperty("intercept").GetDouble():0.000} b {blend.GetProperty("segmentValue").GetDouble():0.000} shown {blend.GetProperty("shownItems").GetDouble():0}  {sources}");
     }
 
     private async Task ServeAsync(HttpClient client, long index)
@@ -101,12 +125,14 @@ public sealed class ShopSimulator(ApiFactory factory, ShopWorld world, ShopHisto
         Assert.Equal(ShopWorld.Slate, items.Count);
         double ctr = 0;
         var clicks = 0;
+        var slots = new List<(string Source, double Ctr)>(items.Count);
         foreach (var item in items)
         {
             var itemId = item.GetProperty("itemId").GetString()!;
             var i = world.IndexOf(itemId);
             _greedy.Saw(segment, i, item.GetProperty("score").GetDouble());
             var p = world.Ctr(group, i);
+            slots.Add((item.GetProperty("source").GetString()!, p));
             ctr += p / items.Count;
             if (random.NextDouble() < p)
             {
@@ -116,7 +142,7 @@ public sealed class ShopSimulator(ApiFactory factory, ShopWorld world, ShopHisto
             }
         }
         Interlocked.Increment(ref _perGroup[group]);
-        _served.Add(new ServedSlate(index, group, ctr, clicks, oracle, randomCtr, _clock.Elapsed.TotalSeconds));
+        _served.Add(new ServedSlate(index, group, ctr, clicks, oracle, randomCtr, _clock.Elapsed.TotalSeconds) { Slots = slots });
         await Task.Delay(LearningSettings.ShopperThinkTime * (0.5 + random.NextDouble()));
     }
 }
