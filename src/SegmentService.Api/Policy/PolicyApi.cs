@@ -77,7 +77,7 @@ public static class PolicyApi
         return [.. PolicyScorer.BlendedSources.Select((source, j) =>
         {
             var cell = row is not null && row.TryGet(source, out var c) ? c : default;
-            return new SourceValue(source, rule.Serve(cell, level).Mean, cell.Impressions, cell.PendingImpressions, model.Coefficients[2 + j], model.Served[j], model.Selection[j]);
+            return new SourceValue(source, rule.Serve(cell, level).Mean, cell.Impressions, cell.PendingImpressions, model.Coefficients[2 + j], model.Served[j], model.Exploration[j]);
         })];
     }
 

@@ -54,7 +54,7 @@ public sealed record BlendFit(double Intercept, double SegmentValue, double Show
 /// <param name="Pending">Such impressions shown by this replica whose window is still open. <example>12</example></param>
 /// <param name="Coefficient">The blend's estimate of what the source's affinity adds to an item's reward per impression beyond the segment's own value (per unit of relative affinity). <example>0.09</example></param>
 /// <param name="Weight">What the source adds now to the served value of an item it proposes with relative affinity 1: its coefficient over the segment value's slope, 0 when negative. <example>0.3</example></param>
-/// <param name="SelectionWeight">What it adds to such an item's selection score: the same plus the exploration bonus. <example>0.34</example></param>
+/// <param name="SelectionWeight">What it adds to such an item's selection score, which ranks the exploration slots: the optimism on its coefficient beyond the served weight (the served weight ranks the greedy slots, through the item's value). <example>0.04</example></param>
 public sealed record SourceValue(string Source, double Q, long Visits, double Pending, double Coefficient, double Weight, double SelectionWeight);
 
 /// <summary>An item's learnt value.</summary>

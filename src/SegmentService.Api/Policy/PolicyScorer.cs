@@ -30,30 +30,39 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
     /// How much each blended source (<see cref="BlendedSources"/>, in that order) adds for an item it proposes with
     /// relative affinity 1, learnt per segment by <see cref="BlendRegression"/> from β_src, the source's coefficient in the
     /// regression of shown items' rewards on their segment value and source affinities:
-    ///   served(s, src) = max(0, (β_src − z·√(σ²_s V_src)) / β_b⁺) (z = Policy:BlendServedMargin),    selection(s, src) = max(served, β_src / β_b⁺ + c · √(σ²_s · ln(1 + N_s) · V_src)),
+    ///   served(s, src) = max(0, (β_src − z·√(σ²_s V_src)) / β_b⁺)   (z = Policy:BlendServedMargin),
+    ///   exploration(s, src) = max(0, β_src / β_b⁺ + c · √(σ²_s · ln(1 + N_s) · V_src) − served(s, src))   (Ucb; else served),
     /// V_src the coefficient's variance per unit of reward variance and β_b⁺ the slope on the segment's value (below).
-    /// The served weight adds to an item's served value (what the greedy slots and the greedy floor rank by), the
-    /// selection weight to its selection score, so a source's optimism competes for the exploration slots only, as an
-    /// item's own bonus does. A source whose affinity predicts nothing beyond the segment's own value fades to 0 for that
+    /// The served weight adds to an item's mean, which ranks the greedy slots (<see cref="ReserveGreedySlots"/>); the
+    /// exploration weight adds to its selection score, which ranks the exploration slots. So in an exploration slot a
+    /// proposed item competes with its own value and bonus plus the source's optimism, not with its served lift: the
+    /// exploration slots search the segment's items and the sources' uncertain coefficients; what a source is known to
+    /// add buys greedy slots. A source whose affinity predicts nothing beyond the segment's own value fades to 0 for that
     /// segment; one that predicts more is blended in, item by item, in proportion to affinity.
     /// </summary>
-    public void BlendWeights(QTable table, string segmentKey, Span<double> served, Span<double> selection)
+    /// <remarks>
+    /// With the served lift in the selection score too, a source's proposals took most exploration slots wherever the
+    /// regression credited it with value the segment's items also had (a 2,004-item planted shop: CF proposals of
+    /// in-category items, worth as much as any other, held 30 % of all slots), and the search for the segment's best
+    /// items stalled.
+    /// </remarks>
+    public void BlendWeights(QTable table, string segmentKey, Span<double> served, Span<double> exploration)
     {
         Span<double> coefficients = stackalloc double[BlendRegression.Dimension];
-        Fit(table, segmentKey, served, selection, coefficients);
+        Fit(table, segmentKey, served, exploration, coefficients);
     }
 
     /// <summary>The blend's fit in a segment, for the admin API: β (intercept, b, then each source), both weights and the shown items behind it.</summary>
-    public (double[] Coefficients, double[] Served, double[] Selection, double ShownItems) Blend(QTable table, string segmentKey)
+    public (double[] Coefficients, double[] Served, double[] Exploration, double ShownItems) Blend(QTable table, string segmentKey)
     {
         var coefficients = new double[BlendRegression.Dimension];
         var served = new double[BlendedSources.Count];
-        var selection = new double[BlendedSources.Count];
-        var shown = Fit(table, segmentKey, served, selection, coefficients);
-        return (coefficients, served, selection, shown);
+        var exploration = new double[BlendedSources.Count];
+        var shown = Fit(table, segmentKey, served, exploration, coefficients);
+        return (coefficients, served, exploration, shown);
     }
 
-    private double Fit(QTable table, string segmentKey, Span<double> served, Span<double> selection, Span<double> coefficients)
+    private double Fit(QTable table, string segmentKey, Span<double> served, Span<double> exploration, Span<double> coefficients)
     {
         var d = BlendRegression.Dimension;
         Span<double> statistics = stackalloc double[BlendRegression.StatisticsLength];
@@ -63,7 +72,7 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
         }
         Span<double> spread = stackalloc double[d];
         BlendRegression.Solve(statistics, _options.BlendPriorImpressions, priors.Level(segmentKey), coefficients, spread);
-        var optimism = _options.Exploration == ExplorationKind.Ucb ? _options.BlendOptimism : 0;
+        var optimism = _options.BlendOptimism;
         var (variance, impressions) = Spread(table, segmentKey);
         // Scores rank by b; the fit ranks by β_b·b + Σ β_src·x, i.e. by b + Σ (β_src/β_b)·x. β_b is taken at the top of its
         // confidence interval (two standard errors) and at least Policy:BlendMinSegmentSlope, so a slope the data do not
@@ -79,7 +88,10 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
             // multiplied by the scale and the affinity, would otherwise hold greedy slots the segment's best items need.
             var standardError = Math.Sqrt(variance * spread[k]);
             served[j] = Math.Max(0, scale * (coefficients[k] - _options.BlendServedMargin * standardError));
-            selection[j] = Math.Max(served[j], scale * coefficients[k] + optimism * Math.Sqrt(variance * Math.Log(1 + impressions) * spread[k]));
+            // Without the Ucb bonus the selection score is the mean, so it takes the served weight.
+            exploration[j] = _options.Exploration != ExplorationKind.Ucb || _options.Optimism == 0
+                ? served[j]
+                : Math.Max(0, scale * coefficients[k] + optimism * Math.Sqrt(variance * Math.Log(1 + impressions) * spread[k]) - served[j]);
         }
         return statistics[^1];
     }

@@ -171,7 +171,8 @@ public sealed class Recommender(
     /// <summary>
     /// Adds to each candidate the user's own sources propose Σ_src x_src × weight(s, src), x_src = affinity / that source's
     /// typical shown affinity, weight the segment's learnt blend weight (<see cref="PolicyScorer.BlendWeights"/>: the served
-    /// one to its mean, the optimistic one to its selection score); returns the proposed candidates by index, null when none.
+    /// one to its mean, which ranks the greedy slots; the source's optimism to its selection score, which ranks the
+    /// exploration slots); returns the proposed candidates by index, null when none.
     /// </summary>
     /// <remarks>
     /// The affinity is scaled to the source's typical shown item (the mean affinity of its first slate's worth of
@@ -217,8 +218,8 @@ public sealed class Recommender(
             {
                 means[i] += served[j] * affinities[j];
                 selection[i] += optimistic[j] * affinities[j];
-                // The source that adds the most to the selection is credited (by affinity while neither adds anything).
-                var (mine, best) = (optimistic[j] * affinities[j], optimistic[credited] * affinities[credited]);
+                // The source that adds the most is credited (by affinity while neither adds anything).
+                var (mine, best) = ((served[j] + optimistic[j]) * affinities[j], (served[credited] + optimistic[credited]) * affinities[credited]);
                 if (mine > best || (mine == best && affinities[j] > affinities[credited]))
                 {
                     credited = j;

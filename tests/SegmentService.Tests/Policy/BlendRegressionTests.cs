@@ -188,18 +188,38 @@ public sealed class BlendRegressionTests
             new QRowSnapshot("seg-1", new QRow.RowTotals(shown.Count, rewards, rewards), new Dictionary<string, SettledCell>()),
             new QRowSnapshot(QTable.SourcesKey("seg-1"), default, new Dictionary<string, SettledCell>(), Statistics(shown)),
         ]);
-        var (served, selection) = (new double[2], new double[2]);
+        var (served, exploration) = (new double[2], new double[2]);
 
-        scorer.BlendWeights(table, "seg-1", served, selection);
+        scorer.BlendWeights(table, "seg-1", served, exploration);
 
-        // β_b ≈ 1 here, so the served weight is the coefficient itself; the selection weight adds a small bonus.
+        // β_b ≈ 1 here, so the served weight is the coefficient itself; the exploration weight is only a small bonus on top.
         Assert.InRange(served[0], 0.12, 0.18);
         Assert.InRange(served[1], 0, 0.02);
-        Assert.True(selection[0] > served[0] && selection[0] < served[0] + 0.02);
+        Assert.InRange(exploration[0], 1e-4, 0.02);
         // A segment with no shown items yet: nothing served, only the exploration bonus, the same for both sources.
-        scorer.BlendWeights(table, "seg-new", served, selection);
+        scorer.BlendWeights(table, "seg-new", served, exploration);
         Assert.Equal([0.0, 0.0], served);
-        Assert.True(selection[0] > 0);
-        Assert.Equal(selection[0], selection[1], 12);
+        Assert.True(exploration[0] > 0);
+        Assert.Equal(exploration[0], exploration[1], 12);
+    }
+
+    [Fact]
+    public void WithoutTheUcbBonusTheSelectionScoreTakesTheServedWeightAndNothingMore()
+    {
+        var options = Options.Create(new PolicyOptions { Exploration = ExplorationKind.EpsilonGreedy });
+        var table = new QTable();
+        var scorer = new PolicyScorer(new ItemPriors(table, options, new FakeTimeProvider()), options);
+        var shown = Shown(30_000, 0.02, 1, 0.15, 0, seed: 11);
+        var rewards = shown.Sum(s => s.Reward);
+        table.Restore([
+            new QRowSnapshot("seg-1", new QRow.RowTotals(shown.Count, rewards, rewards), new Dictionary<string, SettledCell>()),
+            new QRowSnapshot(QTable.SourcesKey("seg-1"), default, new Dictionary<string, SettledCell>(), Statistics(shown)),
+        ]);
+        var (served, exploration) = (new double[2], new double[2]);
+
+        scorer.BlendWeights(table, "seg-1", served, exploration);
+
+        Assert.InRange(served[0], 0.12, 0.18);
+        Assert.Equal(served, exploration);
     }
 }
