@@ -20,7 +20,7 @@ public sealed class PolicyOptions : IValidatableObject
 
     /// <summary>Probability of a uniformly random pick per slot (Ucb and EpsilonGreedy); it keeps every propensity positive.</summary>
     [Range(0.0, 1.0, ErrorMessage = "Policy:Epsilon must be from 0 to 1.")]
-    public double Epsilon { get; set; } = 0.05;
+    public double Epsilon { get; set; } = 0.02;
 
     /// <summary>Ucb: the weight c of the optimism bonus, in standard deviations of a segment's reward per impression.</summary>
     [Range(0.0, 100.0, ErrorMessage = "Policy:Optimism must be from 0 to 100.")]
