@@ -179,15 +179,7 @@ public sealed class BlendRegressionTests
     [Fact]
     public void ASourceWhoseAffinityPredictsRewardIsWeightedAndOneThatPredictsNothingFades()
     {
-        var options = Options.Create(new PolicyOptions());
-        var table = new QTable();
-        var scorer = new PolicyScorer(new ItemPriors(table, options, new FakeTimeProvider()), options);
-        var shown = Shown(30_000, 0.02, 1, 0.15, 0, seed: 11);
-        var rewards = shown.Sum(s => s.Reward);
-        table.Restore([
-            new QRowSnapshot("seg-1", new QRow.RowTotals(shown.Count, rewards, rewards), new Dictionary<string, SettledCell>()),
-            new QRowSnapshot(QTable.SourcesKey("seg-1"), default, new Dictionary<string, SettledCell>(), Statistics(shown)),
-        ]);
+        var (scorer, table) = ScorerOverShownItems(new PolicyOptions());
         var (served, exploration) = (new double[2], new double[2]);
 
         scorer.BlendWeights(table, "seg-1", served, exploration);
@@ -206,7 +198,19 @@ public sealed class BlendRegressionTests
     [Fact]
     public void WithoutTheUcbBonusTheSelectionScoreTakesTheServedWeightAndNothingMore()
     {
-        var options = Options.Create(new PolicyOptions { Exploration = ExplorationKind.EpsilonGreedy });
+        var (scorer, table) = ScorerOverShownItems(new PolicyOptions { Exploration = ExplorationKind.EpsilonGreedy });
+        var (served, exploration) = (new double[2], new double[2]);
+
+        scorer.BlendWeights(table, "seg-1", served, exploration);
+
+        Assert.InRange(served[0], 0.12, 0.18);
+        Assert.Equal(served, exploration);
+    }
+
+    /// <summary>A scorer over segment "seg-1" of 30,000 shown items whose `similar` affinity adds 0.15 to the reward and `content` nothing.</summary>
+    private static (PolicyScorer Scorer, QTable Table) ScorerOverShownItems(PolicyOptions settings)
+    {
+        var options = Options.Create(settings);
         var table = new QTable();
         var scorer = new PolicyScorer(new ItemPriors(table, options, new FakeTimeProvider()), options);
         var shown = Shown(30_000, 0.02, 1, 0.15, 0, seed: 11);
@@ -215,11 +219,6 @@ public sealed class BlendRegressionTests
             new QRowSnapshot("seg-1", new QRow.RowTotals(shown.Count, rewards, rewards), new Dictionary<string, SettledCell>()),
             new QRowSnapshot(QTable.SourcesKey("seg-1"), default, new Dictionary<string, SettledCell>(), Statistics(shown)),
         ]);
-        var (served, exploration) = (new double[2], new double[2]);
-
-        scorer.BlendWeights(table, "seg-1", served, exploration);
-
-        Assert.InRange(served[0], 0.12, 0.18);
-        Assert.Equal(served, exploration);
+        return (scorer, table);
     }
 }
