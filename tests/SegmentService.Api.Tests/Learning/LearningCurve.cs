@@ -84,8 +84,9 @@ public static class LearningCurve
     }
 
     /// <summary>
-    /// Per 1,000 slates: each source's share of the shown items and their mean true CTR, so a slow curve shows which
-    /// slots (the segment's greedy ones, exploration, the user's sources) did not find the hot items.
+    /// Per 1,000 slates: each source's share of the shown items and their mean true CTR, then its share at each slate
+    /// position, so a slow curve shows which slots (the segment's greedy ones, exploration, the user's sources) did not
+    /// find the hot items.
     /// </summary>
     public static void ReportSources(ITestOutputHelper output, IReadOnlyList<ServedSlate> served)
     {
@@ -103,6 +104,13 @@ public static class LearningCurve
                     : F($"{source} {mine.Count / (double)slots.Count:P0} {mine.Average(s => s.Ctr):0.000} {mine.Count(s => s.Ctr >= ShopWorld.HotCtr) / (double)mine.Count:P0}");
             });
             output.WriteLine(F($"  to {chunk[^1].Index,5}: {string.Join("  |  ", parts)}"));
+            // The greedy slots come first in a slate and the exploration slots last, so positions show which slots a source takes.
+            var byPosition = Enumerable.Range(0, ShopWorld.Slate).Select(position =>
+            {
+                var at = chunk.Where(s => s.Slots.Count > position).Select(s => s.Slots[position]).ToList();
+                return F($"#{position + 1} ") + string.Join(" ", sources.Select(source => F($"{source} {at.Count(s => s.Source == source) / (double)Math.Max(1, at.Count):P0}")));
+            });
+            output.WriteLine(F($"          by slate position: {string.Join("  |  ", byPosition)}"));
         }
     }
 
