@@ -188,8 +188,8 @@ public sealed class Recommender(
         }
         var sources = PolicyScorer.BlendedSources.Count;
         Span<double> served = stackalloc double[sources];
-        Span<double> optimistic = stackalloc double[sources];
-        scorer.BlendWeights(table, segmentKey, served, optimistic);
+        Span<double> exploration = stackalloc double[sources];
+        scorer.BlendWeights(table, segmentKey, served, exploration);
         var typical = TypicalAffinities(proposals, count);
         var byItem = new Dictionary<string, double[]>(proposals.Count, StringComparer.Ordinal);
         foreach (var p in proposals)
@@ -217,9 +217,9 @@ public sealed class Recommender(
             for (var j = 0; j < sources; j++)
             {
                 means[i] += served[j] * affinities[j];
-                selection[i] += optimistic[j] * affinities[j];
+                selection[i] += exploration[j] * affinities[j];
                 // The source that adds the most is credited (by affinity while neither adds anything).
-                var (mine, best) = ((served[j] + optimistic[j]) * affinities[j], (served[credited] + optimistic[credited]) * affinities[credited]);
+                var (mine, best) = ((served[j] + exploration[j]) * affinities[j], (served[credited] + exploration[credited]) * affinities[credited]);
                 if (mine > best || (mine == best && affinities[j] > affinities[credited]))
                 {
                     credited = j;
