@@ -27,9 +27,6 @@ public sealed partial class ItemPriors(QTable table, IOptions<PolicyOptions> opt
     /// <summary>The lift of an item the segment never engaged with.</summary>
     private const double UnknownLift = 0.5;
 
-    /// <summary>Whether a lift (from <see cref="Fill(string, ReadOnlySpan{string}, Span{double}, Span{double}, Span{double}, QTable?)"/>) is that of an item the segment never engaged with.</summary>
-    public static bool IsUnengaged(double lift) => lift <= UnknownLift;
-
     private const string GlobalKey = QTable.GlobalKey;
     private readonly PolicyOptions _options = options.Value;
     private volatile ConcurrentDictionary<string, AffinityRow> _rows = NewRows();
@@ -125,11 +122,7 @@ public sealed partial class ItemPriors(QTable table, IOptions<PolicyOptions> opt
         Fill(segmentKey, itemIds, priors, [], levels);
 
     /// <summary>As above; also writes, where <paramref name="shelfLevels"/> is not empty, the level each prior was scaled from (its category's, else the segment's).</summary>
-    public void Fill(string segmentKey, ReadOnlySpan<string> itemIds, Span<double> priors, Span<double> shelfLevels, QTable? levels = null) =>
-        Fill(segmentKey, itemIds, priors, shelfLevels, [], levels);
-
-    /// <summary>As above; also writes, where <paramref name="lifts"/> is not empty, each item's lift (see <see cref="IsUnengaged"/>).</summary>
-    public void Fill(string segmentKey, ReadOnlySpan<string> itemIds, Span<double> priors, Span<double> shelfLevels, Span<double> lifts, QTable? levels = null)
+    public void Fill(string segmentKey, ReadOnlySpan<string> itemIds, Span<double> priors, Span<double> shelfLevels, QTable? levels = null)
     {
         var level = Level(levels ?? table, segmentKey);
         var row = AffinityOf(segmentKey);
@@ -144,10 +137,6 @@ public sealed partial class ItemPriors(QTable table, IOptions<PolicyOptions> opt
                 {
                     shelfLevels[i] = shelf;
                 }
-                if (!lifts.IsEmpty)
-                {
-                    lifts[i] = 1;
-                }
             }
             return;
         }
@@ -155,15 +144,10 @@ public sealed partial class ItemPriors(QTable table, IOptions<PolicyOptions> opt
         {
             for (var i = 0; i < itemIds.Length; i++)
             {
-                var lift = Lift(row, itemIds[i], now);
-                priors[i] = Scaled(categories, itemIds[i], level, row.LiftNormaliser, lift, UnknownLift, out var shelf);
+                priors[i] = Scaled(categories, itemIds[i], level, row.LiftNormaliser, Lift(row, itemIds[i], now), UnknownLift, out var shelf);
                 if (!shelfLevels.IsEmpty)
                 {
                     shelfLevels[i] = shelf;
-                }
-                if (!lifts.IsEmpty)
-                {
-                    lifts[i] = lift;
                 }
             }
         }

@@ -71,14 +71,6 @@ public sealed class PolicyOptions : IValidatableObject
     public double PriorImpressions { get; set; } = 3;
 
     /// <summary>
-    /// Ucb: how many impressions the prior of an item nobody in the segment engaged with counts for in the optimism
-    /// bonus (its value still weighs Policy:PriorImpressions; above that, k is used). Such a prior is a default, not
-    /// evidence, so the bonus treats the item as less known than one whose prior rests on behaviour.
-    /// </summary>
-    [Range(0.01, 1e6, ErrorMessage = "Policy:UnengagedBonusPriorImpressions must be from 0.01 to 1000000.")]
-    public double UnengagedBonusPriorImpressions { get; set; } = 1.5;
-
-    /// <summary>
     /// How many impressions the blend's prior (the segment's own value is right, the user's sources add nothing) is
     /// worth, at a typical item: its regression on the shown items' rewards outweighs it after a few times that many.
     /// </summary>

@@ -17,7 +17,6 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
 {
     private readonly PolicyOptions _options = options.Value;
     private readonly LearningRule _rule = options.Value.Rule();
-    private readonly double _unengagedPriorDiscount = Math.Max(options.Value.PriorImpressions - options.Value.UnengagedBonusPriorImpressions, 0);
 
     public ExplorationKind Exploration => _options.Exploration;
 
@@ -110,10 +109,9 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
         var n = candidates.Length;
         var estimates = ArrayPool<CellEstimate>.Shared.Rent(n);
         var shelves = ArrayPool<double>.Shared.Rent(n);
-        var lifts = ArrayPool<double>.Shared.Rent(n);
         try
         {
-            priors.Fill(segmentKey, candidates, priorValues, shelves.AsSpan(0, n), lifts.AsSpan(0, n), table);
+            priors.Fill(segmentKey, candidates, priorValues, shelves.AsSpan(0, n), table);
             var span = estimates.AsSpan(0, n);
             table.Row(segmentKey).Estimate(candidates, priorValues, span, _rule);
             for (var i = 0; i < n; i++)
@@ -134,18 +132,13 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
                 // (category) that earns a tenth of the segment's level gets √10 less optimism, so the search starts on the
                 // shelves that pay; an item's own mean above its shelf's restores it.
                 var scale = Math.Clamp(Math.Max(means[i], shelves[i]) / level, 0.05, 20);
-                // The prior of an item nobody in the segment engaged with is a default, not evidence: for the bonus it
-                // counts Policy:UnengagedBonusPriorImpressions impressions instead of k, so such an item counts as less
-                // known than one whose prior rests on behaviour and is tried earlier.
-                var weight = ItemPriors.IsUnengaged(lifts[i]) ? Math.Max(span[i].Weight - _unengagedPriorDiscount, 1e-3) : span[i].Weight;
-                selection[i] = means[i] + _options.Optimism * Math.Sqrt(numerator * scale / weight);
+                selection[i] = means[i] + _options.Optimism * Math.Sqrt(numerator * scale / span[i].Weight);
             }
         }
         finally
         {
             ArrayPool<CellEstimate>.Shared.Return(estimates);
             ArrayPool<double>.Shared.Return(shelves);
-            ArrayPool<double>.Shared.Return(lifts);
         }
     }
 

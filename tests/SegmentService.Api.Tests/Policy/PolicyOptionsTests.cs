@@ -18,7 +18,6 @@ public sealed class PolicyOptionsTests
     [InlineData("Policy:SettleDelay", "02:00:00")]
     [InlineData("Policy:SweepInterval", "00:00:00")]
     [InlineData("Policy:PriorImpressions", "0")]
-    [InlineData("Policy:UnengagedBonusPriorImpressions", "0")]
     [InlineData("Policy:Optimism", "-1")]
     [InlineData("Policy:FeedbackBatchSize", "0")]
     [InlineData("Policy:Rewards:Purchase", "NaN")]

@@ -58,30 +58,6 @@ public sealed class PolicyScorerTests
         Assert.Equal((10.2 + m * shop) / (102 + m), means[2], 12);
     }
 
-    [Theory]
-    [InlineData(1.5, 2.0)]
-    [InlineData(3.0, 1.0)]
-    public void AnUntriedItemNobodyEngagedWithHasTheLargerBonusItsPriorIsNotEvidence(double unengagedPriorImpressions, double varianceRatio)
-    {
-        var options = Options.Create(new PolicyOptions { UnengagedBonusPriorImpressions = unengagedPriorImpressions });
-        var clock = new FakeTimeProvider();
-        var table = new QTable();
-        var priors = new ItemPriors(table, options, clock);
-        priors.Add("s", 1, "engaged", clock.GetUtcNow());
-        priors.Calibrate();
-        var scorer = new PolicyScorer(priors, options);
-        var (prior, means, selection) = (new double[2], new double[2], new double[2]);
-
-        scorer.Score(table, "s", ["engaged", "unengaged"], prior, means, selection);
-
-        // Neither was shown. The engaged item's prior is the segment's level (lift 1), the other's half of it (lift ½);
-        // both bonuses scale with √(max(mean, level) / level) = 1, so only the prior's weight in the bonus differs:
-        // k = 3 against Policy:UnengagedBonusPriorImpressions (at most k).
-        Assert.Equal(2 * means[1], means[0], 9);
-        var (engagedBonus, unengagedBonus) = (selection[0] - means[0], selection[1] - means[1]);
-        Assert.Equal(Math.Sqrt(varianceRatio), unengagedBonus / engagedBonus, 9);
-    }
-
     private static PolicyScorer Scorer(PolicyOptions options)
     {
         var wrapped = Options.Create(options);
