@@ -20,6 +20,9 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
 
     public ExplorationKind Exploration => _options.Exploration;
 
+    /// <summary>Whether selection scores carry an optimism bonus (Ucb with Policy:Optimism above 0); otherwise they are the means.</summary>
+    private bool HasBonus => _options.Exploration == ExplorationKind.Ucb && _options.Optimism != 0;
+
     /// <summary>Source names whose weight the blend learns (API.md's `source` values for per-user candidates).</summary>
     public static bool IsBlendedSource(string source) => BlendIndex(source) >= 0;
 
@@ -89,7 +92,7 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
             var standardError = Math.Sqrt(variance * spread[k]);
             served[j] = Math.Max(0, scale * (coefficients[k] - _options.BlendServedMargin * standardError));
             // Without the Ucb bonus the selection score is the mean, so it takes the served weight.
-            exploration[j] = _options.Exploration != ExplorationKind.Ucb || _options.Optimism == 0
+            exploration[j] = !HasBonus
                 ? served[j]
                 : Math.Max(0, scale * coefficients[k] + optimism * Math.Sqrt(variance * Math.Log(1 + impressions) * spread[k]) - served[j]);
         }
@@ -118,7 +121,7 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
             {
                 means[i] = span[i].Mean;
             }
-            if (_options.Exploration != ExplorationKind.Ucb || _options.Optimism == 0)
+            if (!HasBonus)
             {
                 means[..n].CopyTo(selection);
                 return;
@@ -152,7 +155,7 @@ public sealed class PolicyScorer(ItemPriors priors, IOptions<PolicyOptions> opti
     public void ReserveGreedySlots(ReadOnlySpan<double> means, Span<double> selection, int count)
     {
         var n = means.Length;
-        if (_options.Exploration != ExplorationKind.Ucb || _options.Optimism == 0 || n == 0)
+        if (!HasBonus || n == 0)
         {
             return;
         }
