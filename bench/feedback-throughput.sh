@@ -9,6 +9,9 @@
 #        [click bodies=200000] [at most seconds of recommendations=120]
 # Recommendations (10 items each) are issued until there are that many distinct (recommendationId, itemId) pairs or the
 # time is up; a click round that runs out of pairs starts its slice again (repeats: 200 "applied": false) and says so.
+# FEEDBACK_SETTINGS="Name=Value ..." passes settings to the service (e.g. Policy__FeedbackEventsLinger=00:00:00.25).
+# FEEDBACK_STATEMENTS=1: loads pg_stat_statements and prints, after each click round (its behaviour events included), the
+# statements that took the most of PostgreSQL's time, in µs per click (execution time only, summed over backends).
 # Needs wrk (Debian: apt-get install wrk) and python3.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -25,16 +28,21 @@ work=$dir-work
 key=bench-storefront-key-0001
 admin=bench-admin-key-00000001
 trap 'if [ -n "${loader:-}" ]; then kill "$loader" 2>/dev/null || true; fi; if [ -n "${server:-}" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi; pg_destroy "$dir" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+statements=${FEEDBACK_STATEMENTS:-0}
+if [ "$statements" = 1 ]; then export PG_SHARED_PRELOAD=pg_stat_statements; fi
 pg_start "$dir" --fast
+sql() { "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -X -v ON_ERROR_STOP=1 -q "$@"; }
+export PGPASSWORD=$PG_PASSWORD
 mkdir -p "$work"
 port=$(pg_free_port)
 url=http://127.0.0.1:$port
 
 dotnet build src/SegmentService.Api -c Release -v q -nologo >/dev/null
 
-bench_start_service "$url" "$dir.log"
+bench_start_service "$url" "$dir.log" ${FEEDBACK_SETTINGS:-}
 
 python3 bench/feedback/setup.py "$url" "$key" "$admin" --items "$items" --users "$users"
+if [ "$statements" = 1 ]; then sql -c 'create extension if not exists pg_stat_statements'; fi
 
 # wrk's main thread sleeps the whole duration even when every thread has stopped, so stop it once the bodies are there.
 wrk -t$threads -c"$concurrency" -d"${rec_seconds}s" -s bench/feedback/recommend.lua "$url" -- "$key" "$work/served" "$users" 10 "$bodies" $threads >/dev/null &
@@ -76,6 +84,7 @@ for r in $(seq 1 "$rounds"); do
   before=$(bench_cpu)
   read -r h h50 h99 hbad < <(health "$seconds")
   middle=$(bench_cpu)
+  if [ "$statements" = 1 ]; then sql -tAc 'select pg_stat_statements_reset()' >/dev/null; fi
   read -r c c50 c99 cbad < <(click "$seconds" "$work/clicks.$(printf %02d $(( r - 1 )))")
   after=$(bench_cpu)
   read -r waited left < <(drain)
@@ -86,6 +95,12 @@ for r in $(seq 1 "$rounds"); do
   printf 'round %d  GET /health/live      %8d req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d  CPU/request: service %d µs, postgres %d µs\n' "$r" "$h" "$h50" "$h99" "$hbad" "$hs" "$hp"
   printf 'round %d  POST /feedback/click  %8d req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d  CPU/request: service %d µs, postgres %d µs\n' "$r" "$c" "$c50" "$c99" "$cbad" "$cs" "$cp"
   printf 'round %d    with the behaviour events written behind the answers (%.1f s after the round, %s left): service %d µs, postgres %d µs\n' "$r" "$waited" "$left" "$ds" "$dp"
+  if [ "$statements" = 1 ]; then
+    echo "round $r    PostgreSQL's busiest statements over the click round and its events, execution µs per click:"
+    sql -tA -F ' | ' -c "select round((total_exec_time * 1000 / $(( c * seconds )))::numeric, 1), calls, rows,
+        left(regexp_replace(query, '\s+', ' ', 'g'), 90) from pg_stat_statements order by total_exec_time desc limit 5" |
+      sed 's/^/            /'
+  fi
   sum_h=$(( sum_h + h )) sum_c=$(( sum_c + c ))
 done
 shed=$(curl -fsS -H "X-Api-Key: $admin" "$url/metrics" | awk '/^segmentservice_feedback_events_shed_total / { print $2 }')

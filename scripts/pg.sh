@@ -6,6 +6,9 @@
 #   psql "host=127.0.0.1 port=$PG_PORT user=postgres password=$PG_PASSWORD"
 #   pg_stop .pg/dev
 #
+# PG_SHARED_PRELOAD (optional): a shared_preload_libraries value for the start,
+# e.g. pg_stat_statements (bench/feedback-throughput.sh --statements).
+#
 # pg_start exports PG_BIN, PG_PORT, PG_PASSWORD, PG_CONN (Npgsql format),
 # PG_DATA and PG_STARTED (1 if this call started the server, 0 if it was
 # already running), and writes PG_CONN to DIR/conn.
@@ -258,6 +261,9 @@ pg_start() {
         echo "fsync = off"
         echo "synchronous_commit = off"
         echo "full_page_writes = off"
+      fi
+      if [ -n "${PG_SHARED_PRELOAD:-}" ]; then
+        echo "shared_preload_libraries = $(_pg_conf_quote "$PG_SHARED_PRELOAD")"
       fi
     } >"$data/runtime.conf"
     if _pg_is_root; then chown postgres: "$data/runtime.conf"; fi
