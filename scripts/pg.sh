@@ -7,7 +7,7 @@
 #   pg_stop .pg/dev
 #
 # PG_SHARED_PRELOAD (optional): a shared_preload_libraries value for the start,
-# e.g. pg_stat_statements (bench/feedback-throughput.sh --statements).
+# e.g. pg_stat_statements (FEEDBACK_STATEMENTS=1 bash bench/feedback-throughput.sh).
 #
 # pg_start exports PG_BIN, PG_PORT, PG_PASSWORD, PG_CONN (Npgsql format),
 # PG_DATA and PG_STARTED (1 if this call started the server, 0 if it was
