@@ -7,11 +7,14 @@ using static SegmentService.Api.Tests.Infrastructure.HttpAssertions;
 
 namespace SegmentService.Api.Tests.Learning;
 
-/// <summary>One served slate: who got it, its true CTR, the clicks it drew, and what the best and a random slate were worth.</summary>
-public sealed record ServedSlate(long Index, int Group, double ServedCtr, int Clicks, double Oracle, double RandomCtr, double Seconds)
+/// <summary>
+/// One served slate: who got it, each shown item's source (API.md's `source`) and true click probability in slate order,
+/// the clicks it drew, and what the best and a random slate were worth.
+/// </summary>
+public sealed record ServedSlate(long Index, int Group, IReadOnlyList<(string Source, double Ctr)> Slots, int Clicks, double Oracle, double RandomCtr, double Seconds)
 {
-    /// <summary>Each shown item's source (API.md's `source`) and true click probability, in slate order.</summary>
-    public IReadOnlyList<(string Source, double Ctr)> Slots { get; init; } = [];
+    /// <summary>The slate's true CTR: the mean of its items'.</summary>
+    public double ServedCtr => Slots.Average(s => s.Ctr);
 }
 
 /// <summary>The policy's greedy slates at one moment, valued under the truth, per group (with that moment's oracle).</summary>
@@ -123,7 +126,6 @@ public sealed class ShopSimulator(ApiFactory factory, ShopWorld world, ShopHisto
         _segmentOf[shopper] = segment;
         var items = answer.GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(ShopWorld.Slate, items.Count);
-        double ctr = 0;
         var clicks = 0;
         var slots = new List<(string Source, double Ctr)>(items.Count);
         foreach (var item in items)
@@ -133,7 +135,6 @@ public sealed class ShopSimulator(ApiFactory factory, ShopWorld world, ShopHisto
             _greedy.Saw(segment, i, item.GetProperty("score").GetDouble());
             var p = world.Ctr(group, i);
             slots.Add((item.GetProperty("source").GetString()!, p));
-            ctr += p / items.Count;
             if (random.NextDouble() < p)
             {
                 clicks++;
@@ -142,7 +143,7 @@ public sealed class ShopSimulator(ApiFactory factory, ShopWorld world, ShopHisto
             }
         }
         Interlocked.Increment(ref _perGroup[group]);
-        _served.Add(new ServedSlate(index, group, ctr, clicks, oracle, randomCtr, _clock.Elapsed.TotalSeconds) { Slots = slots });
+        _served.Add(new ServedSlate(index, group, slots, clicks, oracle, randomCtr, _clock.Elapsed.TotalSeconds));
         await Task.Delay(LearningSettings.ShopperThinkTime * (0.5 + random.NextDouble()));
     }
 }
